@@ -1,0 +1,223 @@
+"""Read a rubric TOML file into a validated `Rubric`, or a `RubricError` listing every problem.
+
+`load_rubric` never raises anything but `RubricError` (the property tests hold it to that): a
+trainer editing the file by hand must get plain words with a line number, never a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+
+import tomli
+from pydantic import BaseModel, ValidationError
+
+from .locate import LineIndex
+from .models import CrossCheckError, Rubric
+
+MAX_BYTES = 1_000_000  # the largest real instruments are ~30 kB; this leaves room and stops abuse
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    column: int | None
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        field = f" {self.field}:" if self.field else ""
+        return f"{where}:{field} {self.message}"
+
+
+class RubricError(Exception):
+    """A rubric that cannot be used; `problems` holds every problem found, in file order."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def load_rubric(source: str | os.PathLike | bytes, *, name: str | None = None) -> Rubric:
+    """Load a rubric from a path, from TOML text or from raw bytes (an upload).
+
+    A `str` is taken as a path when it is one line with no `=`, otherwise as TOML text.
+    `name` is the file name used in messages (defaults to the path, or "<rubric>").
+    """
+    if isinstance(source, (os.PathLike, str)) and _looks_like_path(source):
+        path = Path(source)
+        name = name or str(path)
+        raw = _read_file(path, name)
+    elif isinstance(source, bytes):
+        name = name or "<rubric>"
+        raw = source
+    else:
+        name = name or "<rubric>"
+        raw = str(source).encode("utf-8", "surrogatepass")
+    return parse_rubric(raw, name)
+
+
+def _looks_like_path(source: str | os.PathLike) -> bool:
+    if isinstance(source, os.PathLike):
+        return True
+    return bool(source.strip()) and "\n" not in source and "=" not in source and len(source) < 4096
+
+
+def _read_file(path: Path, name: str) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise RubricError([_too_large(name, size)])
+        return path.read_bytes()
+    except RubricError:
+        raise
+    except OSError as exc:
+        raise RubricError([Problem(name, None, None, "", f"cannot read the file: {exc.strerror or exc}.")]) from None
+
+
+def _too_large(name: str, size: int) -> Problem:
+    return Problem(name, None, None, "",
+                   f"the file is {size:,} bytes; a rubric may be at most {MAX_BYTES:,} bytes.")
+
+
+def parse_rubric(raw: bytes, name: str = "<rubric>") -> Rubric:
+    if len(raw) > MAX_BYTES:
+        raise RubricError([_too_large(name, len(raw))])
+    text = _decode(raw, name)
+    data = _parse_toml(text, name)
+    try:
+        return Rubric.model_validate(data)
+    except ValidationError as exc:
+        raise RubricError(_explain(exc, text, name)) from None
+    except RecursionError:
+        raise RubricError([Problem(name, None, None, "", "the tables are nested too deeply.")]) from None
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise RubricError([Problem(name, line, None, "",
+                                   "the file is not UTF-8 text; save it as UTF-8 in your editor.")]) from None
+    text = text.removeprefix("\ufeff")  # editors on Windows add a byte-order mark
+    if not text.strip():
+        raise RubricError([Problem(name, 1, None, "", "the file is empty.")])
+    return text
+
+
+def _parse_toml(text: str, name: str) -> dict:
+    try:
+        return tomli.loads(text)
+    except tomli.TOMLDecodeError as exc:
+        message = getattr(exc, "msg", None) or str(exc)
+        raise RubricError([Problem(name, getattr(exc, "lineno", None), getattr(exc, "colno", None), "",
+                                   f"this is not valid TOML: {message[0].lower()}{message[1:]}.")]) from None
+    except RecursionError:
+        raise RubricError([Problem(name, None, None, "", "the arrays or tables are nested too deeply.")]) from None
+    except Exception as exc:  # tomli may reject odd input with other errors (e.g. bad dates)
+        raise RubricError([Problem(name, None, None, "", f"this is not valid TOML: {exc}.")]) from None
+
+
+def _explain(exc: ValidationError, text: str, name: str) -> list[Problem]:
+    try:
+        index = LineIndex(text)
+    except Exception:  # positions are a help, never a reason to fail
+        index = None
+    lines = text.splitlines()
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = tuple(error["loc"])
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, CrossCheckError):
+            loc, message = cause.loc, cause.message
+        else:
+            message = _plain(error, loc)
+        line = index.line_of(loc) if index else None
+        column = None
+        if line and line <= len(lines):
+            column = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
+        problems.append(Problem(name, line, column, field_path(loc), message))
+    problems.sort(key=lambda p: (p.line or 0))
+    return problems
+
+
+def field_path(loc: tuple) -> str:
+    """("principles", 3, "statements", 0, "text") -> "principles[3].statements[0].text" (0-based, as TOML tools count)."""
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _plain(error: dict, loc: tuple) -> str:
+    kind, key = error["type"], (loc[-1] if loc else "")
+    if kind == "missing":
+        return f"'{key}' is missing; add it."
+    if kind == "extra_forbidden":
+        known = sorted(_model_at(loc[:-1]).model_fields) if _model_at(loc[:-1]) else []
+        near = difflib.get_close_matches(str(key), known, n=1)
+        hint = f" Did you mean '{near[0]}'?" if near else (f" Known keys here: {', '.join(known)}." if known else "")
+        return f"'{key}' is not a key this format knows.{hint}"
+    if kind == "string_pattern_mismatch":
+        if key == "language":
+            return "the language must be a code such as 'en', 'cy', 'fr' or 'de-CH'."
+        return "an id may use only lowercase letters, digits and hyphens (for example 'shared-purpose')."
+    if kind == "string_too_short":
+        return "this text is empty; write something or remove the entry."
+    if kind == "string_too_long":
+        return f"this text is too long (at most {error['ctx']['max_length']} characters)."
+    if kind == "string_type":
+        return "this should be text in quotes."
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return "this should be a whole number."
+    if kind in ("float_type", "float_parsing"):
+        return "this should be a number."
+    if kind in ("bool_type", "bool_parsing"):
+        return "this should be true or false."
+    if kind in ("tuple_type", "list_type"):
+        return "this should be a list: [ ... ], or a [[table]] per entry."
+    if kind in ("model_type", "dict_type"):
+        return "this should be a table of keys and values."
+    if kind == "too_short":
+        return f"this list needs at least {error['ctx']['min_length']} entries."
+    if kind == "too_long":
+        return f"this list may have at most {error['ctx']['max_length']} entries."
+    if kind in ("greater_than", "less_than_equal", "greater_than_equal", "less_than"):
+        return f"this number is out of range ({error['msg'].lower()})."
+    return error["msg"][0].lower() + error["msg"][1:] + "."
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The model class that the table at `loc` is validated as, to suggest its known keys."""
+    model: type[BaseModel] = Rubric
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        found = _find_model(field.annotation)
+        if found is None:
+            return None
+        model = found
+    return model
+
+
+def _find_model(annotation) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _find_model(arg)
+        if found:
+            return found
+    return None

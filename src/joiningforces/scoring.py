@@ -1,0 +1,170 @@
+"""Turn answers into scores: per statement, per principle, per element and overall.
+
+Rules (docs/rubric-format.md explains them to trainers):
+- a reverse-scored statement is flipped on the scale (on 1-5, an answer of 4 scores 2);
+- "don't know" (None) is left out: it lowers coverage, never the score;
+- a principle is scored as the mean of its answered statements, but only when the answered share
+  reaches the rubric's `scale.min_answered`; otherwise it is "not enough answers", not weak;
+- an element is the mean of its scored principles; the overall score the mean of all of them.
+
+`score_frame` does the arithmetic for many respondents at once with matrix products, so a group
+review of thousands of respondents costs about as much as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from .models import Band, Rubric
+
+Answers = Mapping[str, "int | None"]
+
+
+class AnswerError(ValueError):
+    """Answers that do not fit the rubric (unknown statements or values off the scale)."""
+
+
+@dataclass(frozen=True)
+class PrincipleScore:
+    id: str
+    title: str
+    element: str
+    score: float | None  # None: not enough answers
+    answered: int
+    total: int
+    band: Band | None
+
+    @property
+    def coverage(self) -> float:
+        return self.answered / self.total if self.total else 0.0
+
+    @property
+    def scored(self) -> bool:
+        return self.score is not None
+
+
+@dataclass(frozen=True)
+class ElementScore:
+    id: str
+    title: str
+    score: float | None  # None: no principle of this element was scored (or the rubric has none)
+    principles: int  # how many of its principles were scored
+    band: Band | None
+
+
+@dataclass(frozen=True)
+class Result:
+    rubric: Rubric
+    answers: dict[str, int | None]
+    statements: dict[str, float | None]  # statement id -> score after reversal (high is good)
+    principles: tuple[PrincipleScore, ...]
+    elements: tuple[ElementScore, ...]
+    overall: float | None
+
+    @property
+    def answered(self) -> int:
+        return sum(1 for v in self.answers.values() if v is not None)
+
+    def principle(self, principle_id: str) -> PrincipleScore:
+        return next(p for p in self.principles if p.id == principle_id)
+
+
+def check_answers(rubric: Rubric, answers: Answers) -> dict[str, int | None]:
+    """Answers keyed by statement id, validated; raises AnswerError naming what does not fit."""
+    known = {s.id for s in rubric.statements}
+    allowed = {p.value for p in rubric.scale.points}
+    unknown = sorted(set(answers) - known)
+    if unknown:
+        raise AnswerError(f"these statements are not in the rubric '{rubric.id}': {', '.join(unknown[:10])}"
+                          + (" …" if len(unknown) > 10 else ""))
+    clean: dict[str, int | None] = {}
+    for sid, value in answers.items():
+        if value is not None and (isinstance(value, bool) or value not in allowed):
+            raise AnswerError(f"statement '{sid}' has the answer {value!r}; the scale allows "
+                              f"{', '.join(map(str, sorted(allowed)))} or don't know.")
+        clean[sid] = None if value is None else int(value)
+    return clean
+
+
+@lru_cache(maxsize=32)
+def _matrices(rubric: Rubric) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """Statement ids, principle ids, the reverse mask and the statement→principle membership matrix."""
+    statement_ids = [s.id for s in rubric.statements]
+    principle_ids = [p.id for p in rubric.principles]
+    reverse = np.array([s.reverse for s in rubric.statements], dtype=bool)
+    membership = np.zeros((len(statement_ids), len(principle_ids)))
+    row = 0
+    for col, principle in enumerate(rubric.principles):
+        for _ in principle.statements:
+            membership[row, col] = 1.0
+            row += 1
+    return statement_ids, principle_ids, reverse, membership
+
+
+def answers_frame(rubric: Rubric, respondents: Sequence[Answers]) -> pd.DataFrame:
+    """One row per respondent, one column per statement (rubric order); NaN for don't know or blank."""
+    statement_ids = _matrices(rubric)[0]
+    rows = [check_answers(rubric, a) for a in respondents]
+    frame = pd.DataFrame.from_records(rows, columns=statement_ids)
+    return frame.astype("float64")
+
+
+def statement_scores(rubric: Rubric, frame: pd.DataFrame) -> pd.DataFrame:
+    """Answers flipped for reverse-scored statements, so that a high number is always good."""
+    statement_ids, _, reverse, _ = _matrices(rubric)
+    values = frame.reindex(columns=statement_ids).to_numpy(dtype="float64", copy=True)
+    values[:, reverse] = (rubric.scale.low + rubric.scale.high) - values[:, reverse]
+    return pd.DataFrame(values, index=frame.index, columns=statement_ids)
+
+
+def score_frame(rubric: Rubric, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Principle scores (NaN where not enough answers) and answered counts, one row per respondent."""
+    _, principle_ids, _, membership = _matrices(rubric)
+    values = statement_scores(rubric, frame).to_numpy()
+    answered_mask = ~np.isnan(values)
+    answered = answered_mask.astype("float64") @ membership
+    sums = np.where(answered_mask, values, 0.0) @ membership
+    totals = membership.sum(axis=0)
+    enough = (answered > 0) & (answered / totals >= rubric.scale.min_answered - 1e-9)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = np.where(enough, sums / np.where(answered > 0, answered, 1), np.nan)
+    index = frame.index
+    return (pd.DataFrame(means, index=index, columns=principle_ids),
+            pd.DataFrame(answered.astype(int), index=index, columns=principle_ids))
+
+
+def score(rubric: Rubric, answers: Answers) -> Result:
+    """Score one person's answers."""
+    clean = check_answers(rubric, answers)
+    frame = answers_frame(rubric, [clean])
+    principle_means, answered = score_frame(rubric, frame)
+    adjusted = statement_scores(rubric, frame).iloc[0]
+    principles = []
+    for p in rubric.principles:
+        mean = principle_means.at[0, p.id]
+        value = None if np.isnan(mean) else float(mean)
+        principles.append(PrincipleScore(
+            id=p.id, title=p.title, element=p.element, score=value,
+            answered=int(answered.at[0, p.id]), total=len(p.statements),
+            band=None if value is None else rubric.band_for(value),
+        ))
+    elements = []
+    for e in rubric.elements:
+        values = [ps.score for ps in principles if ps.element == e.id and ps.score is not None]
+        mean = float(np.mean(values)) if values else None
+        elements.append(ElementScore(e.id, e.title, mean, len(values),
+                                     None if mean is None else rubric.band_for(mean)))
+    scored = [ps.score for ps in principles if ps.score is not None]
+    return Result(
+        rubric=rubric,
+        answers=clean,
+        statements={sid: (None if np.isnan(v) else float(v)) for sid, v in adjusted.items()},
+        principles=tuple(principles),
+        elements=tuple(elements),
+        overall=float(np.mean(scored)) if scored else None,
+    )
