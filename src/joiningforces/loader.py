@@ -16,7 +16,7 @@ import tomli
 from pydantic import BaseModel, ValidationError
 
 from .locate import LineIndex
-from .models import CrossCheckError, Rubric
+from .models import CrossCheckError, CrossCheckErrors, Rubric
 
 MAX_BYTES = 1_000_000  # the largest real instruments are ~30 kB; this leaves room and stops abuse
 
@@ -77,11 +77,17 @@ def _read_file(path: Path, name: str) -> bytes:
         size = path.stat().st_size
         if size > MAX_BYTES:
             raise RubricError([_too_large(name, size)])
-        return path.read_bytes()
+        with path.open("rb") as file:  # read no more than the limit allows, whatever stat said
+            raw = file.read(MAX_BYTES + 1)
     except RubricError:
         raise
     except OSError as exc:
         raise RubricError([Problem(name, None, None, "", f"cannot read the file: {exc.strerror or exc}.")]) from None
+    except ValueError as exc:  # a path with a NUL byte or a lone surrogate in it
+        raise RubricError([Problem(name, None, None, "", f"cannot read the file: {exc}.")]) from None
+    if len(raw) > MAX_BYTES:
+        raise RubricError([_too_large(name, len(raw))])
+    return raw
 
 
 def _too_large(name: str, size: int) -> Problem:
@@ -133,15 +139,19 @@ def _explain(exc: ValidationError, text: str, name: str) -> list[Problem]:
         index = LineIndex(text)
     except Exception:  # positions are a help, never a reason to fail
         index = None
-    lines = text.splitlines()
+    lines = text.split("\n")  # as TOML counts lines (not str.splitlines(), which also splits at U+2028)
     problems = []
+    found: list[tuple[tuple, str]] = []
     for error in exc.errors(include_url=False):
         loc = tuple(error["loc"])
         cause = (error.get("ctx") or {}).get("error")
-        if isinstance(cause, CrossCheckError):
-            loc, message = cause.loc, cause.message
+        if isinstance(cause, CrossCheckErrors):
+            found.extend((e.loc, e.message) for e in cause.errors)
+        elif isinstance(cause, CrossCheckError):
+            found.append((cause.loc, cause.message))
         else:
-            message = _plain(error, loc)
+            found.append((loc, _plain(error, loc)))
+    for loc, message in found:
         line = index.line_of(loc) if index else None
         column = None
         if line and line <= len(lines):

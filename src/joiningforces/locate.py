@@ -13,8 +13,12 @@ import re
 
 Path = tuple[str | int, ...]
 
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\[\]#]+?)\s*\]\]?\s*(#.*)?$")
-_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_.\-" ']+?)\s*=""")
+# A (dotted) TOML key, spelt so that no two parts of the pattern can match the same characters:
+# the patterns run in linear time even on a 1 MB line of spaces (a lazy `[... ]+?\s*` did not).
+_SIMPLE_KEY = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+_DOTTED_KEY = rf"{_SIMPLE_KEY}(?:[ \t]*\.[ \t]*{_SIMPLE_KEY})*"
+_HEADER = re.compile(rf"^\s*(\[\[?)[ \t]*({_DOTTED_KEY})[ \t]*\]\]?\s*(#.*)?$")
+_KEY = re.compile(rf"^\s*({_DOTTED_KEY})[ \t]*=")
 _ITEM = re.compile(r"""^\s*("|'|\{|-?\d|true|false|\[)""")
 
 
@@ -36,7 +40,9 @@ class LineIndex:
         open_array: Path | None = None
         array_item = 0
         in_multiline: str | None = None
-        for number, line in enumerate(text.splitlines(), start=1):
+        # TOML ends lines at "\n" only; str.splitlines() would also split at U+2028, U+0085, form
+        # feeds and the like, which may sit inside a string and would shift every later line.
+        for number, line in enumerate(text.split("\n"), start=1):
             if in_multiline:
                 if line.count(in_multiline) % 2 == 1:
                     in_multiline = None
@@ -54,6 +60,7 @@ class LineIndex:
                 keys = _split_key(header.group(2))
                 path = self._resolve(keys, counts)
                 if header.group(1) == "[[":
+                    self.lines.setdefault(path, number)  # the array itself: its first entry
                     index = counts.get(path, 0)
                     counts[path] = index + 1
                     path = path + (index,)

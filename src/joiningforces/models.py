@@ -2,16 +2,18 @@
 
 The TOML keys are the field names here; `docs/rubric-format.md` documents them for trainers.
 Field-level rules live on the fields; rules that span the rubric (ids resolve, bands ordered,
-every principle has a practice) live in `Rubric._cross_check`, each raising with the path of
-the offending field so the loader can point at its TOML line.
+every principle has a practice) live in `Rubric._cross_check`, which reports every failure at
+once (`CrossCheckErrors`), each with the path of the offending field so the loader can point at
+its TOML line.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
 
 Id = Annotated[
     str,
@@ -19,6 +21,8 @@ Id = Annotated[
     Field(description="Lowercase letters, digits and hyphens; starts with a letter or digit."),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+# TOML has real types, so numbers and booleans are taken strictly: `act = "no"` or `reverse = 1`
+# is an error, not silently read as false / true (a float still accepts a TOML integer).
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -37,8 +41,16 @@ class CrossCheckError(ValueError):
         self.message = message
 
 
+class CrossCheckErrors(ValueError):
+    """Every rule that spans the rubric and failed, so that the loader can list them all at once."""
+
+    def __init__(self, errors: list[CrossCheckError]):
+        super().__init__("; ".join(e.message for e in errors))
+        self.errors = tuple(errors)
+
+
 class ScalePoint(_Model):
-    value: int = Field(description="The number stored for this answer, e.g. 1 to 5.")
+    value: StrictInt = Field(description="The number stored for this answer, e.g. 1 to 5.")
     label: ShortText = Field(description='What the participant sees, e.g. "Strongly agree".')
 
 
@@ -53,7 +65,7 @@ class Scale(_Model):
         "Don't know / not applicable",
         description="Label of the answer that is left out of scores (never counted as zero).",
     )
-    min_answered: float = Field(
+    min_answered: StrictFloat = Field(
         0.5,
         gt=0,
         le=1,
@@ -77,9 +89,9 @@ class Scale(_Model):
 class Band(_Model):
     id: Id
     label: ShortText
-    min: float = Field(description="Lowest score (inclusive) that falls in this band.")
+    min: StrictFloat = Field(description="Lowest score (inclusive) that falls in this band.")
     meaning: Text | None = None
-    act: bool = Field(True, description="Whether principles in this band get suggested practices.")
+    act: StrictBool = Field(True, description="Whether principles in this band get suggested practices.")
 
 
 def _default_bands() -> tuple[Band, ...]:
@@ -115,7 +127,7 @@ class Role(_Model):
 class Statement(_Model):
     id: Id
     text: Text
-    reverse: bool = Field(False, description="True when agreeing with the statement signals a weakness.")
+    reverse: StrictBool = Field(False, description="True when agreeing with the statement signals a weakness.")
 
 
 class Principle(_Model):
@@ -154,8 +166,10 @@ class Rubric(_Model):
 
     @model_validator(mode="after")
     def _cross_check(self) -> Rubric:
-        for check in (_check_scale, _check_bands, _check_unique_ids, _check_references, _check_coverage):
-            check(self)
+        errors = [error for check in (_check_scale, _check_bands, _check_unique_ids, _check_references,
+                                      _check_coverage) for error in check(self)]
+        if errors:
+            raise CrossCheckErrors(errors)
         return self
 
     # Lookups used everywhere; computed once (the model is frozen, so they cannot go stale).
@@ -181,41 +195,41 @@ class Rubric(_Model):
 
     def band_for(self, score: float) -> Band:
         """The band a score falls in. Scores are banded as shown, rounded to one decimal."""
-        shown = round(score, 1)
+        shown = round(float(score), 1)  # float(): numpy rounds 3.85 to 3.8 (half to even), Python to 3.9 as shown
         return next((b for b in self.bands if shown >= b.min), self.bands[-1])
 
 
-def _check_scale(r: Rubric) -> None:
+def _check_scale(r: Rubric) -> Iterator[CrossCheckError]:
     values = [p.value for p in r.scale.points]
     for i in range(1, len(values)):
         if values[i] <= values[i - 1]:
-            raise CrossCheckError(
+            yield CrossCheckError(
                 ("scale", "points", i, "value"),
                 f"scale values must go up strictly: {values[i]} follows {values[i - 1]}.",
             )
 
 
-def _check_bands(r: Rubric) -> None:
+def _check_bands(r: Rubric) -> Iterator[CrossCheckError]:
     for i, band in enumerate(r.bands):
         if i and band.min >= r.bands[i - 1].min:
-            raise CrossCheckError(
+            yield CrossCheckError(
                 ("bands", i, "min"),
                 f"bands go from the highest to the lowest: band '{band.id}' (min {band.min}) must have "
                 f"a lower min than band '{r.bands[i - 1].id}' (min {r.bands[i - 1].min}).",
             )
         if not r.scale.low <= band.min <= r.scale.high:
-            raise CrossCheckError(
+            yield CrossCheckError(
                 ("bands", i, "min"),
                 f"band '{band.id}' starts at {band.min}, outside the scale ({r.scale.low} to {r.scale.high}).",
             )
     if r.bands[-1].min > r.scale.low:
-        raise CrossCheckError(
+        yield CrossCheckError(
             ("bands", len(r.bands) - 1, "min"),
             f"the lowest band must start at the bottom of the scale ({r.scale.low}) so every score has a band.",
         )
 
 
-def _check_unique_ids(r: Rubric) -> None:
+def _check_unique_ids(r: Rubric) -> Iterator[CrossCheckError]:
     groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
         ("band", [(("bands", i, "id"), b.id) for i, b in enumerate(r.bands)]),
         ("source", [(("sources", i, "id"), s.id) for i, s in enumerate(r.sources)]),
@@ -230,39 +244,39 @@ def _check_unique_ids(r: Rubric) -> None:
         seen: set[str] = set()
         for loc, value in entries:
             if value in seen:
-                raise CrossCheckError(loc, f"the {kind} id '{value}' is used twice; ids must be unique.")
+                yield CrossCheckError(loc, f"the {kind} id '{value}' is used twice; ids must be unique.")
             seen.add(value)
 
 
-def _check_references(r: Rubric) -> None:
+def _check_references(r: Rubric) -> Iterator[CrossCheckError]:
     elements = {e.id for e in r.elements}
     sources = {s.id for s in r.sources}
     principles = {p.id for p in r.principles}
     for i, p in enumerate(r.principles):
         if p.element not in elements:
-            raise CrossCheckError(("principles", i, "element"),
+            yield CrossCheckError(("principles", i, "element"),
                                   f"principle '{p.id}' names element '{p.element}', which is not among "
                                   f"the elements: {', '.join(sorted(elements))}.")
         if p.source not in sources:
-            raise CrossCheckError(("principles", i, "source"),
+            yield CrossCheckError(("principles", i, "source"),
                                   f"principle '{p.id}' cites source '{p.source}', which is not in [[sources]].")
     for i, pr in enumerate(r.practices):
         for j, target in enumerate(pr.helps):
             if target not in principles:
-                raise CrossCheckError(("practices", i, "helps", j),
+                yield CrossCheckError(("practices", i, "helps", j),
                                       f"practice '{pr.id}' helps principle '{target}', which does not exist.")
         if pr.source not in sources:
-            raise CrossCheckError(("practices", i, "source"),
+            yield CrossCheckError(("practices", i, "source"),
                                   f"practice '{pr.id}' cites source '{pr.source}', which is not in [[sources]].")
 
 
-def _check_coverage(r: Rubric) -> None:
+def _check_coverage(r: Rubric) -> Iterator[CrossCheckError]:
     helped = {target for pr in r.practices for target in pr.helps}
     for i, p in enumerate(r.principles):
         if len(p.statements) < 2:
-            raise CrossCheckError(("principles", i, "statements"),
+            yield CrossCheckError(("principles", i, "statements"),
                                   f"principle '{p.id}' needs at least two statements (it has {len(p.statements)}).")
         if p.id not in helped:
-            raise CrossCheckError(("principles", i, "id"),
+            yield CrossCheckError(("principles", i, "id"),
                                   f"principle '{p.id}' has no practice: name it in the 'helps' list of at "
                                   "least one [[practices]] entry.")

@@ -78,17 +78,24 @@ def check_answers(rubric: Rubric, answers: Answers) -> dict[str, int | None]:
     """Answers keyed by statement id, validated; raises AnswerError naming what does not fit."""
     known = {s.id for s in rubric.statements}
     allowed = {p.value for p in rubric.scale.points}
-    unknown = sorted(set(answers) - known)
+    unknown = sorted(map(str, set(answers) - known))
     if unknown:
         raise AnswerError(f"these statements are not in the rubric '{rubric.id}': {', '.join(unknown[:10])}"
                           + (" …" if len(unknown) > 10 else ""))
     clean: dict[str, int | None] = {}
     for sid, value in answers.items():
-        if value is not None and (isinstance(value, bool) or value not in allowed):
+        if value is not None and (isinstance(value, bool) or not _on_scale(value, allowed)):
             raise AnswerError(f"statement '{sid}' has the answer {value!r}; the scale allows "
                               f"{', '.join(map(str, sorted(allowed)))} or don't know.")
         clean[sid] = None if value is None else int(value)
     return clean
+
+
+def _on_scale(value: object, allowed: set[int]) -> bool:
+    try:
+        return value in allowed
+    except TypeError:  # an unhashable answer such as a list is simply not on the scale
+        return False
 
 
 @lru_cache(maxsize=32)

@@ -1,0 +1,12 @@
+"""Entry point: `streamlit run app.py`. Pages lay out widgets; the work is done in joiningforces."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Joining Forces check", page_icon=":material/handshake:", layout="centered")
+
+pages = [
+    st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
+    st.Page("pages/check.py", title="Check", icon=":material/checklist:", url_path="check"),
+    st.Page("pages/results.py", title="Results", icon=":material/radar:", url_path="results"),
+]
+st.navigation(pages).run()

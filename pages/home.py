@@ -1,0 +1,48 @@
+import streamlit as st
+
+import ui
+from joiningforces.library import DEFAULT_ID, QUICK_ID
+
+st.title("How well are we joining forces?")
+st.write(
+    "A check for people who lead partnerships between organisations: rate how your partnership "
+    "works today, see where it is strong and where it is weak, and get practical ideas to try next. "
+    "It is based on the Better Way's principles for joining forces, and your answers stay on this device "
+    "unless you export them."
+)
+
+rubrics = ui.library().rubrics
+
+
+def start(rubric_id: str) -> None:
+    ui.choose_rubric(rubric_id)
+
+
+left, right = st.columns(2)
+with left:
+    if QUICK_ID in rubrics:
+        quick = rubrics[QUICK_ID]
+        st.subheader("Quick check")
+        st.write(f"About ten minutes: {len(quick.statements)} statements, two for each principle.")
+        if st.button("Take the quick check", type="primary", key="start-quick", on_click=start, args=(QUICK_ID,)):
+            st.switch_page("pages/check.py")
+with right:
+    if DEFAULT_ID in rubrics:
+        full = rubrics[DEFAULT_ID]
+        st.subheader("Full check")
+        st.write(f"Twenty to thirty minutes: {len(full.statements)} statements across "
+                 f"{len(full.principles)} principles.")
+        if st.button("Take the full check", key="start-full", on_click=start, args=(DEFAULT_ID,)):
+            st.switch_page("pages/check.py")
+
+others = [r for r in rubrics.values() if r.id not in (QUICK_ID, DEFAULT_ID)]
+if others:
+    st.subheader("Other rubrics in this library")
+    for rubric in others:
+        if st.button(rubric.title, key=f"start-{rubric.id}", on_click=start, args=(rubric.id,)):
+            st.switch_page("pages/check.py")
+
+if any(st.session_state.get("answers", {}).values()):
+    st.page_link("pages/results.py", label="See your results so far", icon=":material/radar:")
+
+ui.rubric_problems()

@@ -1,0 +1,126 @@
+"""Results: radar and beachball, the table of principles, weak spots with practices, notes, exports."""
+
+from datetime import datetime
+
+import streamlit as st
+
+import ui
+from joiningforces import charts, exports, report
+from joiningforces.recommend import strengths, weak_spots
+from joiningforces.scoring import score
+
+rubric = ui.current_rubric()
+given = ui.answers(rubric)
+notes = ui.notes(rubric)
+result = score(rubric, given)
+
+st.title("Your results")
+st.caption(f"{ui.plain(rubric.title)} · version {ui.plain(rubric.version)} · "
+           f"{result.answered} of {len(rubric.statements)} statements answered")
+
+if not given:
+    st.info("You have not answered any statements yet. Take the check, or load answers you exported before.")
+    st.page_link("pages/check.py", label="Take the check", icon=":material/checklist:")
+else:
+    st.markdown(ui.plain(charts.summary_sentence(result)))
+    radar_col, ball_col = st.columns([3, 2])
+    with radar_col:
+        st.altair_chart(charts.result_radar(result), width="content")
+    with ball_col:
+        st.altair_chart(charts.beachball_chart(result), width="content")
+
+    st.subheader("Principles")
+    st.table(exports.principles_table(result))
+
+    spots = weak_spots(result)
+    st.header("Weak spots and what to try")
+    if not spots:
+        st.success("No principle is in a band that calls for action. Keep doing what makes it work.")
+    for spot in spots:
+        p = spot.principle
+        with st.container(border=True):
+            st.subheader(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})")
+            if p.band.meaning:
+                st.caption(ui.plain(p.band.meaning))
+            if spot.pulled_down:
+                st.markdown("**What pulled it down**")
+                label_of = ui.option_label(rubric)
+                st.markdown("\n".join(f"- {ui.plain(s.text)} — you answered *{ui.plain(label_of(value))}*"
+                                      for s, value in spot.pulled_down))
+            st.markdown("**Practices to try**")
+            for rank, suggestion in enumerate(spot.practices, start=1):
+                practice = suggestion.practice
+                with st.expander(f"{rank}. {ui.plain(practice.name)}", expanded=rank == 1):
+                    st.markdown(f"**What it is.** {ui.plain(practice.what)}")
+                    st.markdown(f"**Why here.** {ui.plain(practice.why)} {ui.plain(suggestion.reason)}")
+                    st.markdown("**First steps**")
+                    st.markdown("\n".join(f"{i}. {ui.plain(step)}"
+                                          for i, step in enumerate(practice.first_steps, start=1)))
+
+    strong = strengths(result)
+    if strong:
+        st.header("Strengths")
+        st.markdown("\n".join(f"- {ui.plain(p.title)}: {p.score:.1f}" for p in strong))
+    unscored = [p for p in result.principles if not p.scored]
+    if unscored:
+        st.caption("Not enough answers to score: " + ", ".join(ui.plain(p.title) for p in unscored) + ".")
+
+    st.header("Notes")
+    st.caption("A note per principle: evidence, examples, reflections. Notes go into the PDF and the exports.")
+    for principle in rubric.principles:
+        key = f"note-results-{rubric.id}-{principle.id}"
+        st.text_area(ui.plain(principle.title), value=notes.get(principle.id, ""), key=key, max_chars=4000,
+                     on_change=ui.record_note, args=(rubric, principle.id, key), height=68)
+
+    st.header("Export")
+    stamp = datetime.now().strftime("%Y-%m-%d")
+    base = f"joining-forces-{rubric.id}-{stamp}"
+    pdf_col, csv_col, json_col = st.columns(3)
+    pdf_col.download_button(
+        "PDF report", data=lambda: report.pdf_report(result, notes, created=datetime.now()),
+        file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
+        on_click="ignore", key="download-pdf", width="stretch")
+    csv_col.download_button(
+        "Answers and scores (CSV)", data=lambda: exports.to_csv(result, notes), file_name=f"{base}.csv",
+        mime="text/csv", icon=":material/table:", on_click="ignore", key="download-csv", width="stretch")
+    json_col.download_button(
+        "Answers (JSON, to load back)", data=lambda: exports.to_json(result, notes), file_name=f"{base}.json",
+        mime="application/json", icon=":material/data_object:", on_click="ignore", key="download-json",
+        width="stretch")
+    png_col, svg_col, _ = st.columns(3)
+    png_col.download_button(
+        "Radar (PNG)", data=lambda: report.radar_png(charts.result_radar(result)), file_name=f"{base}-radar.png",
+        mime="image/png", icon=":material/image:", on_click="ignore", key="download-png", width="stretch")
+    svg_col.download_button(
+        "Radar (SVG)", data=lambda: report.radar_svg(charts.result_radar(result)), file_name=f"{base}-radar.svg",
+        mime="image/svg+xml", icon=":material/image:", on_click="ignore", key="download-svg", width="stretch")
+
+
+def load_back() -> None:
+    upload = st.session_state.get("restore-upload")
+    if upload is None:
+        return
+    try:
+        restored_answers, restored_notes, _meta = exports.from_json(upload.getvalue(), rubric)
+    except exports.ImportProblem as problem:
+        st.session_state["restore-message"] = ("error", str(problem))
+        return
+    given.clear()
+    given.update(restored_answers)
+    notes.clear()
+    notes.update(restored_notes)
+    # Widgets keep their own state while on screen: drop it so they show the loaded values.
+    for key in [k for k in st.session_state if str(k).startswith(("note-", "answer-"))]:
+        del st.session_state[key]
+    st.session_state["restore-message"] = (
+        "success", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes from {upload.name}.")
+
+
+with st.expander("Load answers you exported before (JSON)", expanded=not given):
+    st.file_uploader("Exported JSON file", type=["json"], key="restore-upload", on_change=load_back,
+                     max_upload_size=2)
+    kind, message = st.session_state.pop("restore-message", (None, None))
+    if kind == "error":
+        st.error(f"That file was not loaded: {message} Your current answers are unchanged.")
+    elif kind == "success":
+        st.success(message)

@@ -1,0 +1,339 @@
+"""A board-ready PDF of one result (fpdf2), and PNG/SVG renderings of charts (vl-convert).
+
+Everything a user or a rubric author wrote is drawn as plain text: never markdown, never HTML,
+and the page-count alias is switched off so no text is ever substituted. Text in any Latin script
+renders with the bundled DejaVu Sans; characters the font lacks (emoji, most non-Latin symbols)
+are dropped rather than drawn as boxes or raising.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+import vl_convert as vlc
+from fpdf import FPDF
+from fpdf.fonts import FontFace
+
+from . import charts
+from .exports import principles_table
+from .recommend import strengths, suggest, weak_spots
+from .scoring import Result
+
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+REGULAR = FONT_DIR / "DejaVuSans.ttf"
+BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
+FAMILY = "DejaVu"
+
+INK = (34, 34, 34)
+MUTED = (100, 100, 100)
+RULE = (200, 200, 200)
+HEAD_FILL = (235, 235, 235)
+
+
+# ---------------------------------------------------------------------------------------------
+# Chart rendering
+# ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _register_fonts() -> None:
+    # So renders look the same on a machine without system fonts (a slim container).
+    try:
+        vlc.register_font_directory(str(FONT_DIR))
+    except Exception:  # a missing font is cosmetic; never fail a download for it
+        pass
+
+
+def _spec(chart: alt.TopLevelMixin | Mapping | str) -> str | dict:
+    if isinstance(chart, (str, dict)):
+        return chart
+    if isinstance(chart, Mapping):
+        return dict(chart)
+    return chart.to_json()
+
+
+def warm_up() -> None:
+    """Start vl-convert's JavaScript engine and load the font's character map now (about 0.4 s
+    the first time in a process), so the first PDF or PNG a user asks for is not the slow one.
+    Safe to call from a background thread at app start; never raises."""
+    try:
+        _register_fonts()
+        _drawable()
+        vlc.vegalite_to_svg({"mark": "point", "data": {"values": [{}]}}, allowed_base_urls=[])
+    except Exception:
+        pass
+
+
+def radar_png(chart: alt.TopLevelMixin | Mapping | str, *, scale: float = 2) -> bytes:
+    """A chart (any Altair chart, despite the name) as PNG bytes, `scale` times its pixel size."""
+    _register_fonts()
+    return vlc.vegalite_to_png(_spec(chart), scale=scale, allowed_base_urls=[])
+
+
+def radar_svg(chart: alt.TopLevelMixin | Mapping | str) -> str:
+    """A chart as standalone SVG text (points keep their aria-labels)."""
+    _register_fonts()
+    return vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[])
+
+
+# ---------------------------------------------------------------------------------------------
+# Text the font can draw
+# ---------------------------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _drawable() -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # fpdf2 depends on fontTools
+
+    sets = []
+    for path in (REGULAR, BOLD):
+        font = TTFont(str(path), lazy=True)
+        sets.append(set(font.getBestCmap()))
+        font.close()
+    return frozenset(sets[0] & sets[1])
+
+
+_REPLACEMENTS = {
+    "\t": " ", "\r": "", "\u00a0": " ", "\u2011": "-", "\u2028": "\n", "\u2029": "\n",
+}
+
+
+def plain(text: Any) -> str:
+    """`text` reduced to what the bundled font can draw: unknown glyphs dropped (or, when a
+    decomposed form is drawable, replaced by it), control and format characters removed."""
+    text = unicodedata.normalize("NFC", str(text))
+    drawable = _drawable()
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append(ch)
+            continue
+        if ch in _REPLACEMENTS:
+            out.append(_REPLACEMENTS[ch])
+            continue
+        code = ord(ch)
+        if code in drawable and unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            out.append(ch)
+            continue
+        decomposed = unicodedata.normalize("NFKD", ch)
+        if decomposed != ch and all(ord(c) in drawable for c in decomposed):
+            out.append(decomposed)
+    return "".join(out)
+
+
+# ---------------------------------------------------------------------------------------------
+# The PDF
+# ---------------------------------------------------------------------------------------------
+
+class _Report(FPDF):
+    footer_text = ""
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, "", 8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, f"{self.footer_text} · page {self.page_no()}", align="C")
+
+
+def _date(created: datetime) -> str:
+    return f"{created.day} {created.strftime('%B %Y')}"
+
+
+def _action_text(item: Any) -> str:
+    """An agreed action as one line, from a string, a mapping or an object with similar fields."""
+    if isinstance(item, str):
+        return item
+    get = item.get if isinstance(item, Mapping) else (lambda k, d=None: getattr(item, k, d))
+    text = next((get(k) for k in ("action", "text", "title", "what") if get(k)), None)
+    if text is None:
+        return str(item)
+    extra = [str(v) for v in (get("who") or get("owner"), get("when") or get("by") or get("due")) if v]
+    return str(text) + (f" ({', '.join(extra)})" if extra else "")
+
+
+def pdf_report(
+    result: Result,
+    notes: Mapping[str, str],
+    *,
+    created: datetime,
+    subject: str | None = None,
+    actions: Sequence | None = None,
+    spots: int = 4,
+    practices: int = 3,
+) -> bytes:
+    """A one-to-two page A4 report of `result` for a board, as PDF bytes.
+
+    `notes` maps principle ids to the user's notes; `subject` names the partnership; `actions`
+    (strings, or mappings/objects with action/text, who/owner and when/by/due) are listed as
+    agreed actions. At most `spots` weak spots and `practices` suggested practices are shown.
+    """
+    rubric = result.rubric
+    pdf = _Report(orientation="portrait", unit="mm", format="A4")
+    pdf.alias_nb_pages(None)  # no "{nb}" substitution inside anyone's text
+    pdf.set_margins(15, 14, 15)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_font(FAMILY, "", str(REGULAR))
+    pdf.add_font(FAMILY, "B", str(BOLD))
+    title = plain(rubric.title) + (f": {plain(subject)}" if subject and plain(subject).strip() else "")
+    pdf.set_title(title)
+    pdf.set_creator("joiningforces")
+    pdf.set_lang(rubric.language)
+    pdf.set_creation_date(created)
+    pdf.footer_text = plain(f"{rubric.title} {rubric.version}")
+    pdf.add_page()
+    width = pdf.epw
+
+    def para(text: str, size: float = 10, style: str = "", colour=INK, height: float | None = None,
+             indent: float = 0, after: float = 0.8) -> None:
+        pdf.set_font(FAMILY, style, size)
+        pdf.set_text_color(*colour)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(width - indent, height or size * 0.47, plain(text), markdown=False, align="L",
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(after)
+
+    def keep(mm: float) -> None:
+        """Start a new page unless `mm` millimetres are left (keeps a title with its text)."""
+        if pdf.get_y() + mm > pdf.page_break_trigger:
+            pdf.add_page()
+
+    def heading(text: str) -> None:
+        keep(24)
+        pdf.ln(2)
+        para(text, 13, "B", after=1.5)
+
+    # Title block.
+    para(rubric.title, 18, "B", after=0.5)
+    if subject and plain(subject).strip():
+        para(subject, 13, "B", after=0.5)
+    answered = sum(1 for s in rubric.statements if result.answers.get(s.id) is not None)
+    para(f"{_date(created)} · Rubric '{rubric.id}', version {rubric.version} · "
+         f"{answered} of {len(rubric.statements)} statements answered", 9, colour=MUTED, after=2)
+    if result.overall is not None:
+        band = rubric.band_for(result.overall)
+        para(f"Overall score: {result.overall:.1f} out of {rubric.scale.high} ({band.label})", 11, "B", after=0.5)
+    para(charts.summary_sentence(result), 10, after=2)
+
+    # The radar, with the bands and the elements beside it.
+    top = pdf.get_y()
+    image_w = 98
+    png = radar_png(charts.result_radar(result, size=420).to_dict(validate=False), scale=2)
+    pdf.image(io.BytesIO(png), x=pdf.l_margin - 3, y=top, w=image_w)
+    image_bottom = pdf.get_y()
+    side_x = pdf.l_margin + image_w + 2
+    side_w = width - image_w - 2
+    pdf.set_xy(side_x, top + 6)
+
+    def side(text: str, size: float = 9, style: str = "", colour=INK, after: float = 0.6) -> None:
+        pdf.set_font(FAMILY, style, size)
+        pdf.set_text_color(*colour)
+        pdf.set_x(side_x)
+        pdf.multi_cell(side_w, size * 0.47, plain(text), markdown=False, align="L", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(after)
+
+    side("How to read it", 10, "B")
+    side(f"Each spoke is a principle, scored from {rubric.scale.low} (centre) to {rubric.scale.high} "
+         f"(edge). The dashed ring marks {rubric.bands[0].min:.1f}, where '{rubric.bands[0].label}' begins.",
+         colour=MUTED, after=1.5)
+    for b in rubric.bands:
+        side(f"{b.label}: {b.min:.1f} and above" + (f". {b.meaning}" if b.meaning else ""), 8.5, after=0.4)
+    pdf.ln(1.5)
+    side("Elements", 10, "B")
+    for e in result.elements:
+        score = "no score yet" if e.score is None else f"{e.score:.1f} ({e.band.label})"
+        side(f"{e.title}: {score}", 8.5, after=0.4)
+    pdf.set_y(max(image_bottom, pdf.get_y()) + 2)
+
+    # The table of principles (band labels in words, never colour alone).
+    heading("Principles")
+    table = principles_table(result).drop(columns=["Element"])  # elements are listed beside the radar
+    pdf.set_font(FAMILY, "", 8.5)
+    pdf.set_text_color(*INK)
+    pdf.set_draw_color(*RULE)
+    with pdf.table(
+        col_widths=(98, 14, 32, 36),
+        text_align=("LEFT", "RIGHT", "LEFT", "LEFT"),
+        headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL),
+        line_height=4, padding=(0.8, 1.5), markdown=False, first_row_as_headings=True,
+        borders_layout="HORIZONTAL_LINES",
+    ) as t:
+        row = t.row()
+        for col in table.columns:
+            row.cell(plain(col))
+        for values in table.itertuples(index=False):
+            row = t.row()
+            for value in values:
+                row.cell(plain(value))
+
+    # Weak spots, worst first.
+    spots_list = weak_spots(result)
+    heading("Weak spots, worst first")
+    if not spots_list:
+        para("None: every scored principle is in the top band." if any(p.scored for p in result.principles)
+             else "None yet: no principle has enough answers to be scored.", 10)
+    for spot in spots_list[:spots]:
+        p = spot.principle
+        keep(16)
+        para(f"{p.title}: {p.score:.1f} ({p.band.label})", 10.5, "B", after=0.5)
+        if spot.pulled_down:
+            quoted = "; ".join(f"“{statement.text}” ({rubric.scale.label_for(answer)})"
+                               for statement, answer in spot.pulled_down[:2])
+            para(f"Pulled down by: {quoted}.", 9, after=0.3)
+        if spot.practices:
+            names = "; ".join(s.practice.name for s in spot.practices)
+            para(f"Practices that help: {names}.", 9, after=0.3)
+        note = (notes.get(p.id) or "").strip()
+        if note:
+            para(f"Your note: {note}", 9, colour=MUTED, after=0.3)
+        pdf.ln(1)
+    if len(spots_list) > spots:
+        rest = spots_list[spots:]
+        para("Also below the top band: " + ", ".join(f"{p.principle.title} ({p.principle.score:.1f})" for p in rest)
+             + ".", 9, after=1)
+
+    # Suggested practices with first steps.
+    ranked = suggest(result)[:practices]
+    if ranked:
+        heading("Practices to try first")
+        for n, suggestion in enumerate(ranked, start=1):
+            practice = suggestion.practice
+            keep(20)
+            para(f"{n}. {practice.name}", 10.5, "B", after=0.3)
+            para(practice.what, 9, indent=4, after=0.3)
+            para("First steps:", 9, colour=MUTED, indent=4, after=0.2)
+            for step in practice.first_steps:
+                para(f"• {step}", 9, indent=8, after=0.2)
+            pdf.ln(1.3)
+
+    # Strengths.
+    strong = strengths(result)
+    heading("Strengths")
+    if strong:
+        para("; ".join(f"{p.title} ({p.score:.1f})" for p in strong) + ".", 10)
+    else:
+        para(f"No principle is in the '{rubric.bands[0].label}' band yet.", 10)
+
+    # Agreed actions.
+    listed = [a for a in (actions or []) if a is not None and _action_text(a).strip()]
+    if listed:
+        heading("Agreed actions")
+        for item in listed:
+            para(f"• {_action_text(item)}", 9.5, indent=2, after=0.4)
+
+    # The other notes, in rubric order (those of the weak spots shown were printed with them).
+    shown = {spot.principle.id for spot in spots_list[:spots]}
+    noted = [(p, (notes.get(p.id) or "").strip()) for p in rubric.principles if p.id not in shown]
+    noted = [(p, n) for p, n in noted if n]
+    if noted:
+        heading("Notes" if not shown else "Other notes")
+        for p, note in noted:
+            keep(10)
+            para(p.title, 9.5, "B", after=0.2)
+            para(note, 9, after=1)
+
+    return bytes(pdf.output())

@@ -1,0 +1,172 @@
+"""Schema versions: an ordered list of migration steps, applied on open under a lock.
+
+The database records each applied step as a row of `schema_version` (its number, description
+and when it ran); the database's version is the highest number there, 0 for an empty database.
+Opening a store runs, in one transaction, every step above that version, in order. The
+transaction holds a lock so that two processes starting at once do not both migrate:
+PostgreSQL takes a transaction-level advisory lock, SQLite a `BEGIN IMMEDIATE` write lock (see
+`Store`). DDL is transactional on both, so a step that fails leaves the database as it was.
+
+Each step carries its own frozen DDL and must never change once released: step 1 builds its
+tables from its own `MetaData`, not from `schema.py` (which describes the newest schema). A later
+release (for instance board reviews with participants' private answers) appends step 2, using
+`sqlalchemy` DDL or `op`-style statements on the connection, and updates `schema.py` to match.
+
+A database whose version is higher than the last step known here was written by a newer
+release: `migrate` raises `SchemaTooNew` and touches nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Connection,
+    Date,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    inspect,
+    insert,
+    select,
+    text,
+)
+
+from .errors import SchemaTooNew, StoreError
+from .schema import NAMING, schema_version
+
+# Any constant works; it only has to be the same in every process using the database.
+_PG_LOCK_KEY = 0x4A46_5354  # "JFST"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _step_1(conn: Connection) -> None:
+    """The notebook: rubric snapshots, partnerships, assessments, answers, notes, actions."""
+    md = MetaData(naming_convention=NAMING)
+    ts = DateTime(timezone=True)
+    Table("rubric_snapshots", md,
+          Column("hash", String(64), primary_key=True),
+          Column("rubric_id", String(64), nullable=False),
+          Column("version", String(200), nullable=False),
+          Column("title", String(200), nullable=False),
+          Column("statements", Integer, nullable=False),
+          Column("text", Text, nullable=False),
+          Column("stored_at", ts, nullable=False))
+    Table("partnerships", md,
+          Column("id", Integer, primary_key=True),
+          Column("key", String(200), nullable=False, unique=True),
+          Column("name", String(200), nullable=False),
+          Column("created", ts, nullable=False),
+          sqlite_autoincrement=True)
+    Table("assessments", md,
+          Column("id", Integer, primary_key=True),
+          Column("token", String(64), nullable=False, unique=True),
+          Column("partnership_id", Integer, ForeignKey("partnerships.id", ondelete="RESTRICT"), nullable=False),
+          Column("respondent", String(200), nullable=False),
+          Column("rubric_id", String(64), nullable=False),
+          Column("rubric_version", String(200), nullable=False),
+          Column("rubric_hash", String(64), ForeignKey("rubric_snapshots.hash", ondelete="RESTRICT"),
+                 nullable=False),
+          Column("created", ts, nullable=False),
+          Column("updated", ts, nullable=False),
+          Index(None, "partnership_id", "created"),
+          sqlite_autoincrement=True)
+    Table("answers", md,
+          Column("assessment_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True),
+          Column("statement_id", String(64), primary_key=True),
+          Column("value", Integer, nullable=True),
+          Column("answered_at", ts, nullable=False))
+    Table("notes", md,
+          Column("assessment_id", Integer, ForeignKey("assessments.id", ondelete="CASCADE"), primary_key=True),
+          Column("principle_id", String(64), primary_key=True),
+          Column("text", Text, nullable=False),
+          Column("updated", ts, nullable=False))
+    Table("actions", md,
+          Column("id", Integer, primary_key=True),
+          Column("uid", String(64), nullable=False, unique=True),
+          Column("partnership_id", Integer, ForeignKey("partnerships.id", ondelete="RESTRICT"), nullable=False),
+          Column("principle_id", String(64), nullable=False),
+          Column("text", Text, nullable=False),
+          Column("owner", String(200), nullable=False),
+          Column("due", Date, nullable=True),
+          Column("status", String(8), nullable=False),
+          Column("raised_in", Integer, ForeignKey("assessments.id", ondelete="SET NULL"), nullable=True),
+          Column("created", ts, nullable=False),
+          Column("updated", ts, nullable=False),
+          CheckConstraint("status IN ('open', 'doing', 'done')", name="status"),
+          Index(None, "partnership_id"),
+          Index(None, "raised_in"),
+          sqlite_autoincrement=True)
+    md.create_all(conn, checkfirst=False)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "notebook: rubric snapshots, partnerships, assessments, answers, notes, actions", _step_1),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version
+
+
+def _check_steps(steps: tuple[Migration, ...]) -> None:
+    numbers = [m.version for m in steps]
+    if numbers != list(range(1, len(steps) + 1)):
+        raise RuntimeError(f"migration steps must be numbered 1, 2, 3, ... in order; got {numbers}")
+
+
+_check_steps(MIGRATIONS)
+
+
+def current_version(conn: Connection) -> int:
+    """The database's schema version: 0 when it has no `schema_version` table or no rows in it."""
+    if not inspect(conn).has_table(schema_version.name):
+        return 0
+    return conn.execute(select(func.max(schema_version.c.version))).scalar() or 0
+
+
+def migrate(engine: Engine, steps: tuple[Migration, ...] = MIGRATIONS) -> int:
+    """Bring the database up to the last step in `steps`; returns the version it is at.
+
+    Idempotent, and safe when several processes open the same database at once. `engine` must
+    open a locking transaction on SQLite (the store's write engine does).
+    """
+    _check_steps(steps)
+    newest = steps[-1].version if steps else 0
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        schema_version.create(conn, checkfirst=True)
+        version = current_version(conn)
+        if version > newest:
+            raise SchemaTooNew(
+                f"This database was written by a newer release of joiningforces (schema version {version}; "
+                f"this release knows up to {newest}). Update joiningforces to open it; nothing was changed."
+            )
+        for step in steps:
+            if step.version <= version:
+                continue
+            try:
+                step.apply(conn)
+            except Exception as exc:
+                raise StoreError(f"Could not bring the database to schema version {step.version} "
+                                 f"({step.description}): {exc}") from exc
+            conn.execute(insert(schema_version).values(
+                version=step.version, description=step.description, applied_at=datetime.now(UTC)))
+            version = step.version
+        return version

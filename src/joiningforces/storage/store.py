@@ -1,0 +1,731 @@
+"""`Store`: the notebook of saved assessments, behind one SQLAlchemy engine per process."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from sqlalchemy import (
+    Engine,
+    and_,
+    create_engine,
+    delete,
+    event,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from ..loader import parse_rubric
+from ..models import Rubric
+from ..scoring import check_answers
+from . import schema as t
+from .errors import NotFound, StoreError
+from .migrations import migrate
+
+DATABASE_URL_ENV = "JOININGFORCES_DATABASE_URL"
+DATA_DIR_ENV = "JOININGFORCES_DATA_DIR"
+SQLITE_FILE = "joiningforces.sqlite3"
+
+TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24): 24 random bytes, 32 characters
+ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # rubric ids (principles, statements), as in models.Id
+MAX_NAME = 200
+MAX_NOTE = 10_000
+MAX_ACTION_TEXT = 2_000
+_UNSET: object = object()
+
+
+# --- what the store hands out ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One saved assessment. `answers` maps statement id to 1..5, or None for "don't know";
+    a statement not in it has not been answered. `notes` maps principle id to text."""
+
+    id: str  # the resume token
+    partnership: str
+    respondent: str
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    created: datetime
+    updated: datetime
+    answers: dict[str, int | None]
+    notes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AssessmentSummary:
+    """A row of the notebook list. `answered` counts "don't know" answers too (`dont_know` of them);
+    `statements` is how many the rubric has."""
+
+    id: str
+    partnership: str
+    respondent: str
+    rubric_id: str
+    rubric_version: str
+    rubric_title: str
+    created: datetime
+    updated: datetime
+    answered: int
+    dont_know: int
+    statements: int
+
+
+@dataclass(frozen=True)
+class Action:
+    """Something a partnership agreed to do about a principle. It belongs to the partnership, so it
+    carries forward from one assessment to the next; `assessment_id` is the resume id of the
+    assessment where it was first raised (None if none, or if that assessment was deleted)."""
+
+    id: int
+    partnership: str
+    principle_id: str
+    text: str
+    owner: str
+    due: date | None
+    status: str  # open, doing or done
+    assessment_id: str | None
+    created: datetime
+    updated: datetime
+
+
+# --- where the database is -------------------------------------------------------------------
+
+
+def data_dir() -> Path:
+    """The folder for the default SQLite file: $JOININGFORCES_DATA_DIR, else ./data (created)."""
+    folder = Path(os.environ.get(DATA_DIR_ENV) or "data").expanduser().resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def default_url() -> str:
+    """$JOININGFORCES_DATABASE_URL, else the SQLite file `joiningforces.sqlite3` in `data_dir()`."""
+    url = (os.environ.get(DATABASE_URL_ENV) or "").strip()
+    if url:
+        return url
+    return URL.create("sqlite", database=str(data_dir() / SQLITE_FILE)).render_as_string()
+
+
+def _normalise_url(url: str | URL) -> URL:
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):  # psycopg 3 is the driver we ship
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    # Take transaction control from the sqlite3 module (it would not BEGIN before SELECT or DDL);
+    # `_sqlite_on_begin` emits BEGIN itself. See SQLAlchemy's "Transactions with SQLite".
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA busy_timeout = 20000")  # wait for a writer instead of failing at once
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer, nor it them
+        cursor.execute("PRAGMA synchronous = FULL")  # a committed answer survives a crash or power cut
+    finally:
+        cursor.close()
+
+
+def _sqlite_on_begin(conn) -> None:
+    # Writes start with the write lock (BEGIN IMMEDIATE) so that a read-then-write transaction is
+    # never refused mid-way with SQLITE_BUSY; reads start deferred and never block anyone.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("jf_write") else "BEGIN")
+
+
+def _make_engine(url: URL) -> Engine:
+    if url.get_backend_name() == "sqlite":
+        if url.database in (None, "", ":memory:") or "mode=memory" in str(url):
+            raise StoreError("An in-memory SQLite database is not supported; give a file path.")
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 20},
+                               pool_size=10, max_overflow=20)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "begin", _sqlite_on_begin)
+        return engine
+    # pool_pre_ping: a connection that died with a database restart is replaced, not handed out.
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_token(token: object) -> str:
+    """The token, if it has the shape of one; NotFound (the same one as for a missing id) otherwise."""
+    if not isinstance(token, str):
+        raise NotFound()
+    token = token.strip()
+    if not TOKEN_RE.fullmatch(token):
+        raise NotFound()
+    return token
+
+
+def _clean_name(value: object, what: str, *, required: bool) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"the {what} must be text.")
+    value = " ".join(value.split())
+    if required and not value:
+        raise ValueError(f"the {what} is empty; give it a name.")
+    if len(value) > MAX_NAME:
+        raise ValueError(f"the {what} is too long (at most {MAX_NAME} characters).")
+    return value
+
+
+def _partnership_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _as_datetime(value: datetime | date | None, what: str = "date") -> datetime:
+    """A datetime in UTC; a naive datetime is taken as UTC, a date as the start of that day (UTC)."""
+    if value is None:
+        return _now()
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0, 0), tzinfo=UTC)
+    raise ValueError(f"the {what} must be a date or a datetime, not {type(value).__name__}.")
+
+
+def _as_due(value: object) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"the due date must be a date, not {type(value).__name__}.")
+
+
+def _check_status(status: object) -> str:
+    if status not in t.ACTION_STATUSES:
+        raise ValueError(f"an action's status is one of {', '.join(t.ACTION_STATUSES)}, not {status!r}.")
+    return status  # type: ignore[return-value]
+
+
+def _check_action_text(text: object) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("an action needs some text saying what will be done.")
+    text = text.strip()
+    if len(text) > MAX_ACTION_TEXT:
+        raise ValueError(f"the action's text is too long (at most {MAX_ACTION_TEXT} characters).")
+    return text
+
+
+def _check_principle_id(principle_id: object) -> str:
+    if not isinstance(principle_id, str) or not ID_RE.fullmatch(principle_id):
+        raise ValueError(f"{principle_id!r} is not a principle id.")
+    return principle_id
+
+
+def rubric_hash(text: str) -> str:
+    """The key a rubric snapshot is stored under: sha256 of its UTF-8 text, in hex."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# --- the store -------------------------------------------------------------------------------
+
+
+class Store:
+    """The notebook. Make one per process and share it between threads (the app caches it with
+    `st.cache_resource`); every method opens and closes its own session, so calls from different
+    threads never share a connection or a transaction.
+
+    `url` is any SQLAlchemy URL (PostgreSQL and SQLite are tested; `postgresql://` means psycopg 3);
+    without one, $JOININGFORCES_DATABASE_URL, else an SQLite file in $JOININGFORCES_DATA_DIR
+    (default ./data). The schema is created or migrated on open.
+    """
+
+    def __init__(self, url: str | URL | None = None):
+        self.url = _normalise_url(url if url is not None else default_url())
+        self.engine = _make_engine(self.url)
+        writer = self.engine.execution_options(jf_write=True)  # same pool and events, locking BEGIN
+        self._reading = sessionmaker(self.engine, expire_on_commit=False)
+        self._writing = sessionmaker(writer, expire_on_commit=False)
+        self._rubrics: dict[str, Rubric] = {}
+        self._rubrics_lock = threading.Lock()
+        try:
+            self.schema_version = migrate(writer)
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def __repr__(self) -> str:
+        return f"Store({self.url.render_as_string(hide_password=True)!r})"
+
+    def close(self) -> None:
+        """Close the pooled connections (the store can still be used; it reconnects)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._reading() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._writing() as session, session.begin():
+            yield session
+
+    # --- rubric snapshots --------------------------------------------------------------------
+
+    def snapshot_rubric(self, rubric_text: str | bytes) -> str:
+        """Keep a copy of a rubric's TOML text and return its hash (the same text is stored once).
+
+        The text must be a valid rubric (`RubricError` otherwise): an assessment is always
+        answered against a rubric that the app can render again later, whatever happens to the file.
+        """
+        raw = rubric_text.encode("utf-8") if isinstance(rubric_text, str) else bytes(rubric_text)
+        rubric = parse_rubric(raw)
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+        digest = rubric_hash(text)
+        with self._write() as s:
+            if s.execute(select(t.rubric_snapshots.c.hash).where(t.rubric_snapshots.c.hash == digest)).first():
+                return digest
+            s.execute(insert(t.rubric_snapshots).values(
+                hash=digest, rubric_id=rubric.id, version=rubric.version, title=rubric.title,
+                statements=len(rubric.statements), text=text, stored_at=_now()))
+        with self._rubrics_lock:
+            self._rubrics.setdefault(digest, rubric)
+        return digest
+
+    def rubric_text(self, hash: str) -> str:
+        """The stored TOML text of a rubric snapshot; NotFound if there is none with that hash."""
+        with self._read() as s:
+            text = s.execute(select(t.rubric_snapshots.c.text)
+                             .where(t.rubric_snapshots.c.hash == str(hash))).scalar()
+        if text is None:
+            raise NotFound("That version of the rubric is not stored here.")
+        return text
+
+    def rubric(self, hash: str) -> Rubric:
+        """The snapshot parsed into a `Rubric` (cached: snapshots never change)."""
+        with self._read() as s:
+            return self._rubric(s, hash)
+
+    def _rubric(self, s: Session, hash: str) -> Rubric:
+        with self._rubrics_lock:
+            found = self._rubrics.get(hash)
+        if found is not None:
+            return found
+        text = s.execute(select(t.rubric_snapshots.c.text).where(t.rubric_snapshots.c.hash == hash)).scalar()
+        if text is None:
+            raise NotFound("That version of the rubric is not stored here.")
+        rubric = parse_rubric(text.encode("utf-8"), name=f"rubric snapshot {hash[:12]}")
+        with self._rubrics_lock:
+            return self._rubrics.setdefault(hash, rubric)
+
+    # --- partnerships ------------------------------------------------------------------------
+
+    def _partnership_id(self, s: Session, name: str, *, create: bool) -> int | None:
+        key = _partnership_key(name)
+        p = t.partnerships
+        found = s.execute(select(p.c.id).where(p.c.key == key)).scalar()
+        if found is not None or not create:
+            return found
+        try:
+            with s.begin_nested():  # another process may create the same partnership right now
+                return s.execute(insert(p).values(key=key, name=name, created=_now())).inserted_primary_key[0]
+        except IntegrityError:
+            return s.execute(select(p.c.id).where(p.c.key == key)).scalar_one()
+
+    def _prune_partnership(self, s: Session, partnership_id: int) -> None:
+        """Forget a partnership that has no assessments and no actions left."""
+        try:
+            with s.begin_nested():
+                s.execute(delete(t.partnerships).where(
+                    t.partnerships.c.id == partnership_id,
+                    ~exists().where(t.assessments.c.partnership_id == partnership_id),
+                    ~exists().where(t.actions.c.partnership_id == partnership_id)))
+        except IntegrityError:  # something was added to it meanwhile: keep it
+            pass
+
+    def partnerships(self) -> list[str]:
+        """Names of the partnerships that have assessments or actions, alphabetically."""
+        with self._read() as s:
+            names = s.execute(select(t.partnerships.c.name)).scalars().all()
+        return sorted(names, key=str.casefold)
+
+    def rename_partnership(self, old: str, new: str) -> str:
+        """Rename a partnership (its assessments and actions follow). If `new` names another
+        partnership already, the two are merged. Returns the new name; NotFound if `old` is unknown."""
+        new = _clean_name(new, "partnership", required=True)
+        with self._write() as s:
+            old_id = self._partnership_id(s, str(old), create=False)
+            if old_id is None:
+                raise NotFound("There is no partnership with that name.")
+            other = self._partnership_id(s, new, create=False)
+            if other is None or other == old_id:
+                s.execute(update(t.partnerships).where(t.partnerships.c.id == old_id)
+                          .values(key=_partnership_key(new), name=new))
+            else:
+                s.execute(update(t.assessments).where(t.assessments.c.partnership_id == old_id)
+                          .values(partnership_id=other))
+                s.execute(update(t.actions).where(t.actions.c.partnership_id == old_id)
+                          .values(partnership_id=other))
+                s.execute(delete(t.partnerships).where(t.partnerships.c.id == old_id))
+        return new
+
+    # --- assessments -------------------------------------------------------------------------
+
+    def create_assessment(self, *, rubric_hash: str, partnership: str, respondent: str = "",
+                          created: datetime | date | None = None, rubric_id: str | None = None,
+                          rubric_version: str | None = None) -> Assessment:
+        """Start an assessment against a stored rubric snapshot (see `snapshot_rubric`).
+
+        `rubric_id` and `rubric_version` default to the snapshot's; when given they must match it.
+        `created` is the assessment's date (default now). Its `id` is a fresh resume token.
+        """
+        partnership = _clean_name(partnership, "partnership", required=True)
+        respondent = _clean_name(respondent, "respondent", required=False)
+        when = _as_datetime(created)
+        token = secrets.token_urlsafe(24)
+        with self._write() as s:
+            snap = s.execute(select(t.rubric_snapshots.c.rubric_id, t.rubric_snapshots.c.version)
+                             .where(t.rubric_snapshots.c.hash == str(rubric_hash))).first()
+            if snap is None:
+                raise ValueError("that rubric is not stored; call snapshot_rubric with its text first.")
+            if (rubric_id is not None and rubric_id != snap.rubric_id) or (
+                    rubric_version is not None and rubric_version != snap.version):
+                raise ValueError(f"the snapshot is rubric '{snap.rubric_id}' version {snap.version}, "
+                                 f"not '{rubric_id}' version {rubric_version}.")
+            pid = self._partnership_id(s, partnership, create=True)
+            s.execute(insert(t.assessments).values(
+                token=token, partnership_id=pid, respondent=respondent, rubric_id=snap.rubric_id,
+                rubric_version=snap.version, rubric_hash=rubric_hash, created=when, updated=_now()))
+        return self.get_assessment(token)
+
+    def _find(self, s: Session, token: object):
+        """The assessment row for a resume token, or NotFound.
+
+        The token's shape is checked before any query; the lookup goes through the unique index
+        and the stored token is then compared in constant time, and malformed and unknown ids get
+        the very same NotFound, so nothing tells which ids exist.
+        """
+        token = _check_token(token)
+        a, p = t.assessments, t.partnerships
+        row = s.execute(select(a, p.c.name.label("partnership"))
+                        .join(p, p.c.id == a.c.partnership_id).where(a.c.token == token)).first()
+        if row is None or not hmac.compare_digest(row.token.encode(), token.encode()):
+            raise NotFound()
+        return row
+
+    def _touch(self, s: Session, token: object):
+        """Lock the assessment for this write (updating its `updated`), and return its row."""
+        token = _check_token(token)
+        done = s.execute(update(t.assessments).where(t.assessments.c.token == token).values(updated=_now()))
+        if done.rowcount != 1:
+            raise NotFound()
+        return self._find(s, token)
+
+    def get_assessment(self, token: str) -> Assessment:
+        """The assessment behind a resume id, with its answers and notes; NotFound if there is none."""
+        with self._read() as s:
+            row = self._find(s, token)
+            return self._load(s, [row])[0]
+
+    def _load(self, s: Session, rows) -> list[Assessment]:
+        ids = [r.id for r in rows]
+        answers: dict[int, dict[str, int | None]] = {i: {} for i in ids}
+        notes: dict[int, dict[str, str]] = {i: {} for i in ids}
+        for chunk in (ids[i:i + 500] for i in range(0, len(ids), 500)):
+            for a in s.execute(select(t.answers).where(t.answers.c.assessment_id.in_(chunk))
+                               .order_by(t.answers.c.assessment_id, t.answers.c.statement_id)):
+                answers[a.assessment_id][a.statement_id] = a.value
+            for n in s.execute(select(t.notes).where(t.notes.c.assessment_id.in_(chunk))
+                               .order_by(t.notes.c.assessment_id, t.notes.c.principle_id)):
+                notes[n.assessment_id][n.principle_id] = n.text
+        return [Assessment(id=r.token, partnership=r.partnership, respondent=r.respondent, rubric_id=r.rubric_id,
+                           rubric_version=r.rubric_version, rubric_hash=r.rubric_hash, created=r.created,
+                           updated=r.updated, answers=answers[r.id], notes=notes[r.id]) for r in rows]
+
+    def set_answer(self, token: str, statement_id: str, value: int | None) -> None:
+        """Save one answer at once (1..5 on the rubric's scale, or None for "don't know"),
+        replacing any earlier answer to that statement."""
+        self.set_answers(token, {statement_id: value})
+
+    def set_answers(self, token: str, answers: Mapping[str, int | None]) -> None:
+        """Save several answers in one transaction. Statements and values are checked against the
+        assessment's rubric snapshot (`scoring.AnswerError`, a ValueError, if they do not fit)."""
+        if not isinstance(answers, Mapping):
+            raise TypeError("answers must be a mapping of statement id to value.")
+        with self._write() as s:
+            row = self._touch(s, token)
+            clean = check_answers(self._rubric(s, row.rubric_hash), answers)
+            if not clean:
+                return
+            now = _now()
+            self._upsert(s, t.answers, ("assessment_id", "statement_id"),
+                         [{"assessment_id": row.id, "statement_id": sid, "value": v, "answered_at": now}
+                          for sid, v in sorted(clean.items())])
+
+    def clear_answer(self, token: str, statement_id: str) -> None:
+        """Take an answer back: the statement is unanswered again (not "don't know")."""
+        with self._write() as s:
+            row = self._touch(s, token)
+            s.execute(delete(t.answers).where(t.answers.c.assessment_id == row.id,
+                                              t.answers.c.statement_id == str(statement_id)))
+
+    def set_note(self, token: str, principle_id: str, text: str) -> None:
+        """Save the note on a principle of the assessment; empty text removes it."""
+        if not isinstance(text, str):
+            raise ValueError("a note must be text.")
+        text = text.strip()
+        if len(text) > MAX_NOTE:
+            raise ValueError(f"the note is too long (at most {MAX_NOTE:,} characters).")
+        with self._write() as s:
+            row = self._touch(s, token)
+            rubric = self._rubric(s, row.rubric_hash)
+            if principle_id not in {p.id for p in rubric.principles}:
+                raise ValueError(f"'{principle_id}' is not a principle of the rubric '{rubric.id}'.")
+            if not text:
+                s.execute(delete(t.notes).where(t.notes.c.assessment_id == row.id,
+                                                t.notes.c.principle_id == principle_id))
+                return
+            self._upsert(s, t.notes, ("assessment_id", "principle_id"),
+                         [{"assessment_id": row.id, "principle_id": principle_id, "text": text,
+                           "updated": _now()}])
+
+    def update_details(self, token: str, *, partnership: str | None = None, respondent: str | None = None,
+                       created: datetime | date | None = None) -> Assessment:
+        """Change an assessment's partnership, respondent or date (None leaves a field as it is).
+
+        Moving the only assessment of a partnership to another name (fixing a typo, say) takes that
+        partnership's actions along; otherwise the actions stay with the partnership they belong to.
+        """
+        values: dict[str, object] = {}
+        if respondent is not None:
+            values["respondent"] = _clean_name(respondent, "respondent", required=False)
+        if created is not None:
+            values["created"] = _as_datetime(created)
+        if partnership is not None:
+            partnership = _clean_name(partnership, "partnership", required=True)
+        with self._write() as s:
+            row = self._touch(s, token)
+            old = row.partnership_id
+            if partnership is not None:
+                new = self._partnership_id(s, partnership, create=True)
+                if new != old:
+                    values["partnership_id"] = new
+            if values:
+                s.execute(update(t.assessments).where(t.assessments.c.id == row.id).values(**values))
+            if values.get("partnership_id") is not None:
+                alone = not s.execute(select(exists().where(t.assessments.c.partnership_id == old))).scalar()
+                if alone:
+                    s.execute(update(t.actions).where(t.actions.c.partnership_id == old)
+                              .values(partnership_id=values["partnership_id"]))
+                self._prune_partnership(s, old)
+            elif partnership is not None and partnership != row.partnership:
+                # same partnership, different spelling or capitals: the newest spelling wins
+                s.execute(update(t.partnerships).where(t.partnerships.c.id == old).values(name=partnership))
+        return self.get_assessment(row.token)
+
+    def delete_assessment(self, token: str) -> None:
+        """Delete an assessment with its answers and notes.
+
+        Actions belong to the partnership, not to the assessment, so they stay (they carry forward);
+        those first raised in it no longer point at it (`assessment_id` becomes None). A partnership
+        left with neither assessments nor actions disappears from `partnerships()`.
+        """
+        with self._write() as s:
+            row = self._touch(s, token)
+            s.execute(delete(t.assessments).where(t.assessments.c.id == row.id))
+            self._prune_partnership(s, row.partnership_id)
+
+    def list_assessments(self, search: str = "", partnership: str | None = None) -> list[AssessmentSummary]:
+        """Summaries of saved assessments, newest first (by date, then last change).
+
+        `search` matches part of the partnership's or the respondent's name, ignoring case;
+        `partnership` keeps one partnership's (matched as `partnerships()` spells it, ignoring case).
+        """
+        a, p, r, ans = t.assessments, t.partnerships, t.rubric_snapshots, t.answers
+        counts = (select(ans.c.assessment_id, func.count().label("answered"),
+                         func.count(ans.c.value).label("valued"))
+                  .group_by(ans.c.assessment_id).subquery())
+        query = (select(a.c.token, p.c.name, a.c.respondent, a.c.rubric_id, a.c.rubric_version, r.c.title,
+                        a.c.created, a.c.updated, r.c.statements,
+                        func.coalesce(counts.c.answered, 0).label("answered"),
+                        func.coalesce(counts.c.valued, 0).label("valued"))
+                 .join(p, p.c.id == a.c.partnership_id)
+                 .join(r, r.c.hash == a.c.rubric_hash)
+                 .outerjoin(counts, counts.c.assessment_id == a.c.id)
+                 .order_by(a.c.created.desc(), a.c.updated.desc(), a.c.id.desc()))
+        search = " ".join(str(search or "").split())
+        if search:
+            query = query.where(or_(p.c.name.icontains(search, autoescape=True),
+                                    a.c.respondent.icontains(search, autoescape=True)))
+        if partnership is not None:
+            query = query.where(p.c.key == _partnership_key(str(partnership)))
+        with self._read() as s:
+            rows = s.execute(query).all()
+        return [AssessmentSummary(id=x.token, partnership=x.name, respondent=x.respondent, rubric_id=x.rubric_id,
+                                  rubric_version=x.rubric_version, rubric_title=x.title, created=x.created,
+                                  updated=x.updated, answered=int(x.answered),
+                                  dont_know=int(x.answered) - int(x.valued), statements=x.statements)
+                for x in rows]
+
+    def assessments_for(self, partnership: str) -> list[Assessment]:
+        """A partnership's assessments with their answers and notes, oldest first: the trend's input."""
+        a, p = t.assessments, t.partnerships
+        with self._read() as s:
+            rows = s.execute(select(a, p.c.name.label("partnership")).join(p, p.c.id == a.c.partnership_id)
+                             .where(p.c.key == _partnership_key(str(partnership)))
+                             .order_by(a.c.created, a.c.id)).all()
+            return self._load(s, rows)
+
+    # --- actions -----------------------------------------------------------------------------
+
+    def add_action(self, partnership: str, principle_id: str, text: str, owner: str = "",
+                   due: date | None = None, assessment_id: str | None = None, status: str = "open") -> Action:
+        """Add an action for a partnership on a principle. `assessment_id` (a resume id) records where
+        it was raised; it must be an assessment of the same partnership."""
+        partnership = _clean_name(partnership, "partnership", required=True)
+        principle_id = _check_principle_id(principle_id)
+        text = _check_action_text(text)
+        owner = _clean_name(owner, "owner", required=False)
+        due = _as_due(due)
+        status = _check_status(status)
+        with self._write() as s:
+            raised_in = None
+            if assessment_id is not None:
+                row = self._find(s, assessment_id)
+                if _partnership_key(row.partnership) != _partnership_key(partnership):
+                    raise ValueError(f"that assessment belongs to '{row.partnership}', not '{partnership}'.")
+                raised_in = row.id
+            pid = self._partnership_id(s, partnership, create=True)
+            now = _now()
+            action_id = s.execute(insert(t.actions).values(
+                uid=uuid.uuid4().hex, partnership_id=pid, principle_id=principle_id, text=text, owner=owner,
+                due=due, status=status, raised_in=raised_in, created=now, updated=now,
+            )).inserted_primary_key[0]
+            return self._actions(s, t.actions.c.id == action_id)[0]
+
+    def update_action(self, action_id: int, *, status: str = _UNSET, text: str = _UNSET,  # type: ignore[assignment]
+                      owner: str = _UNSET, due: date | None = _UNSET,  # type: ignore[assignment]
+                      principle_id: str = _UNSET) -> Action:  # type: ignore[assignment]
+        """Change an action; only the fields given change (`due=None` clears the due date).
+        ValueError for a status other than open, doing or done; NotFound for an unknown id."""
+        values: dict[str, object] = {}
+        if status is not _UNSET:
+            values["status"] = _check_status(status)
+        if text is not _UNSET:
+            values["text"] = _check_action_text(text)
+        if owner is not _UNSET:
+            values["owner"] = _clean_name(owner, "owner", required=False)
+        if due is not _UNSET:
+            values["due"] = _as_due(due)
+        if principle_id is not _UNSET:
+            values["principle_id"] = _check_principle_id(principle_id)
+        action_id = self._action_id(action_id)
+        with self._write() as s:
+            done = s.execute(update(t.actions).where(t.actions.c.id == action_id)
+                             .values(**values, updated=_now()))
+            if done.rowcount != 1:
+                raise NotFound("That action could not be found.")
+            return self._actions(s, t.actions.c.id == action_id)[0]
+
+    def delete_action(self, action_id: int) -> None:
+        """Delete an action; NotFound for an unknown id."""
+        action_id = self._action_id(action_id)
+        with self._write() as s:
+            pid = s.execute(select(t.actions.c.partnership_id).where(t.actions.c.id == action_id)).scalar()
+            if pid is None:
+                raise NotFound("That action could not be found.")
+            s.execute(delete(t.actions).where(t.actions.c.id == action_id))
+            self._prune_partnership(s, pid)
+
+    def actions_for(self, partnership: str, include_done: bool = True) -> list[Action]:
+        """The partnership's actions, by principle, then in the order they were added."""
+        condition = t.partnerships.c.key == _partnership_key(str(partnership))
+        if not include_done:
+            condition = and_(condition, t.actions.c.status != "done")
+        with self._read() as s:
+            return self._actions(s, condition)
+
+    @staticmethod
+    def _action_id(action_id: object) -> int:
+        if isinstance(action_id, bool) or not isinstance(action_id, int):
+            raise NotFound("That action could not be found.")
+        return action_id
+
+    def _actions(self, s: Session, condition) -> list[Action]:
+        x, p, a = t.actions, t.partnerships, t.assessments
+        rows = s.execute(select(x, p.c.name.label("partnership"), a.c.token.label("raised_token"))
+                         .join(p, p.c.id == x.c.partnership_id)
+                         .outerjoin(a, a.c.id == x.c.raised_in)
+                         .where(condition).order_by(x.c.principle_id, x.c.id)).all()
+        return [Action(id=r.id, partnership=r.partnership, principle_id=r.principle_id, text=r.text,
+                       owner=r.owner, due=r.due, status=r.status, assessment_id=r.raised_token,
+                       created=r.created, updated=r.updated) for r in rows]
+
+    # --- export and import -------------------------------------------------------------------
+
+    def export_notebook(self) -> str:
+        """The whole notebook as one JSON document (see `notebook.py` for its format)."""
+        from .notebook import export_notebook
+        return export_notebook(self)
+
+    def import_notebook(self, data: str | bytes):
+        """Add the notebook in an exported JSON document; all or nothing. Returns an `ImportSummary`;
+        raises `ImportProblem` (nothing written) for a file that is not ours, too large, malformed
+        or from a newer release. Assessments and actions already here are kept as they are."""
+        from .notebook import import_notebook
+        return import_notebook(self, data)
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _upsert(self, s: Session, table, keys: tuple[str, ...], rows: list[dict]) -> None:
+        """Insert rows, or update the ones whose key is there already: one row per key, always."""
+        if not rows:
+            return
+        name = s.get_bind().dialect.name
+        if name in ("sqlite", "postgresql"):
+            if name == "sqlite":
+                from sqlalchemy.dialects.sqlite import insert as dialect_insert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as dialect_insert
+            stmt = dialect_insert(table).values(rows)
+            changing = [c for c in rows[0] if c not in keys]
+            s.execute(stmt.on_conflict_do_update(index_elements=list(keys),
+                                                 set_={c: stmt.excluded[c] for c in changing}))
+            return
+        for row in rows:  # other databases: update, else insert (the write lock on the assessment is held)
+            where = [table.c[k] == row[k] for k in keys]
+            done = s.execute(update(table).where(*where).values({c: v for c, v in row.items() if c not in keys}))
+            if done.rowcount == 0:
+                s.execute(insert(table).values(row))
+
+
+__all__ = ["Action", "Assessment", "AssessmentSummary", "Store", "data_dir", "default_url",
+           "rubric_hash"]
