@@ -2,6 +2,8 @@
 
 import streamlit as st
 
+import ui
+
 st.set_page_config(page_title="Joining Forces check", page_icon=":material/handshake:", layout="centered")
 
 pages = [
@@ -9,4 +11,5 @@ pages = [
     st.Page("pages/check.py", title="Check", icon=":material/checklist:", url_path="check"),
     st.Page("pages/results.py", title="Results", icon=":material/radar:", url_path="results"),
 ]
+ui.warm_up_reports()
 st.navigation(pages).run()

@@ -8,6 +8,7 @@ widget's state when the widget is not on screen (another step or page).
 from __future__ import annotations
 
 import re
+import threading
 
 import streamlit as st
 
@@ -23,17 +24,41 @@ def library() -> Library:
     return load_library()
 
 
+def rubrics() -> dict[str, Rubric]:
+    """The library's rubrics, then any this session added (e.g. uploaded in the rubric studio)."""
+    return library().rubrics | st.session_state.get("session_rubrics", {})
+
+
+def add_session_rubric(rubric: Rubric) -> None:
+    """Make a rubric available to this browser session only (the library folder is not touched)."""
+    st.session_state.setdefault("session_rubrics", {})[rubric.id] = rubric
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_reports() -> threading.Thread:
+    """Start the PDF/PNG engine in the background once per process, so the first report is quick."""
+
+    def warm() -> None:
+        from joiningforces import report
+
+        report.warm_up()
+
+    thread = threading.Thread(target=warm, name="warm-up-reports", daemon=True)
+    thread.start()
+    return thread
+
+
 def current_rubric() -> Rubric:
-    rubrics = library().rubrics
+    available = rubrics()
     chosen = st.session_state.get("rubric_id")
-    if chosen not in rubrics:
-        chosen = DEFAULT_ID if DEFAULT_ID in rubrics else next(iter(rubrics))
+    if chosen not in available:
+        chosen = DEFAULT_ID if DEFAULT_ID in available else next(iter(available))
         st.session_state["rubric_id"] = chosen
-    return rubrics[chosen]
+    return available[chosen]
 
 
 def choose_rubric(rubric_id: str) -> None:
-    if rubric_id in library().rubrics:
+    if rubric_id in rubrics():
         st.session_state["rubric_id"] = rubric_id
 
 
@@ -76,12 +101,20 @@ def option_label(rubric: Rubric):
     return lambda value: labels[value]
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_INLINE = re.compile(r"([\\`*_~\[\]$])")
+_BLOCK = re.compile(r"^(\s*)([#>+\-=])", re.MULTILINE)
+_NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
 
 
 def plain(text: str) -> str:
-    """Rubric and user text for st.markdown and widget labels: shown as typed, never as markup or HTML."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    """Rubric and user text for st.markdown and widget labels: shown as typed, never as markup.
+
+    Only what Markdown would act on is escaped (emphasis, links, code, maths, and list or heading
+    marks at the start of a line), because widget labels also become screen readers' aria-labels.
+    Streamlit never renders raw HTML here, so HTML needs no escaping to be safe.
+    """
+    text = _INLINE.sub(r"\\\1", text)
+    return _NUMBERED.sub(r"\1\\\2", _BLOCK.sub(r"\1\\\2", text))
 
 
 def rubric_problems() -> None:

@@ -4,7 +4,7 @@ import streamlit as st
 
 import ui
 
-rubrics = ui.library().rubrics
+rubrics = ui.rubrics()
 rubric = ui.current_rubric()
 st.title(ui.plain(rubric.title))
 ids = list(rubrics)

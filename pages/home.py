@@ -11,7 +11,7 @@ st.write(
     "unless you export them."
 )
 
-rubrics = ui.library().rubrics
+rubrics = ui.rubrics()
 
 
 def start(rubric_id: str) -> None:

@@ -30,7 +30,7 @@ else:
         st.altair_chart(charts.beachball_chart(result), width="content")
 
     st.subheader("Principles")
-    st.table(exports.principles_table(result))
+    st.table(exports.principles_table(result).set_index("Principle"))
 
     spots = weak_spots(result)
     st.header("Weak spots and what to try")
@@ -81,7 +81,7 @@ else:
         file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
         on_click="ignore", key="download-pdf", width="stretch")
     csv_col.download_button(
-        "Answers and scores (CSV)", data=lambda: exports.to_csv(result, notes), file_name=f"{base}.csv",
+        "Answers and scores (CSV)", data=lambda: exports.to_csv(result, notes).encode("utf-8-sig"), file_name=f"{base}.csv",
         mime="text/csv", icon=":material/table:", on_click="ignore", key="download-csv", width="stretch")
     json_col.download_button(
         "Answers (JSON, to load back)", data=lambda: exports.to_json(result, notes), file_name=f"{base}.json",
@@ -97,23 +97,33 @@ else:
 
 
 def load_back() -> None:
+    """Restore exported answers; a file made with another rubric in the library switches to it."""
     upload = st.session_state.get("restore-upload")
     if upload is None:
         return
+    data, target = upload.getvalue(), rubric
     try:
-        restored_answers, restored_notes, _meta = exports.from_json(upload.getvalue(), rubric)
+        try:
+            restored_answers, restored_notes, _meta = exports.from_json(data, target)
+        except exports.ImportProblem as problem:
+            target = ui.rubrics().get(problem.rubric_id or "")
+            if target is None:
+                raise
+            restored_answers, restored_notes, _meta = exports.from_json(data, target)
     except exports.ImportProblem as problem:
         st.session_state["restore-message"] = ("error", str(problem))
         return
-    given.clear()
-    given.update(restored_answers)
-    notes.clear()
-    notes.update(restored_notes)
+    ui.choose_rubric(target.id)
+    ui.answers(target).clear()
+    ui.answers(target).update(restored_answers)
+    ui.notes(target).clear()
+    ui.notes(target).update(restored_notes)
     # Widgets keep their own state while on screen: drop it so they show the loaded values.
     for key in [k for k in st.session_state if str(k).startswith(("note-", "answer-"))]:
         del st.session_state[key]
     st.session_state["restore-message"] = (
-        "success", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes from {upload.name}.")
+        "success", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes "
+                   f"for {target.title} from {upload.name}.")
 
 
 with st.expander("Load answers you exported before (JSON)", expanded=not given):

@@ -100,7 +100,7 @@ def test_results_show_radar_bands_and_practices_for_a_known_answer_set():
     assert by_title[QUICK.principle("shared-purpose").title] == 5.0
 
     table = at.table[0].value
-    bands = dict(zip(table["Principle"], table["Band"]))
+    bands = dict(zip(table.index, table["Band"]))
     assert bands[trust_title] == "Concern"
     assert {band for title, band in bands.items() if title != trust_title} == {"Strength"}
 
@@ -174,7 +174,7 @@ def test_json_export_round_trips_through_the_uploader(downloads):
 
 def test_csv_and_radar_exports(downloads):
     finished_weak_trust_check()
-    csv_text = by_suffix(downloads, ".csv")()
+    csv_text = by_suffix(downloads, ".csv")().decode("utf-8-sig")
     assert "trust" in csv_text and "Concern" in csv_text
     assert by_suffix(downloads, "-radar.png")()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "<svg" in by_suffix(downloads, "-radar.svg")()

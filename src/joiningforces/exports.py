@@ -32,7 +32,15 @@ _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 class ImportProblem(ValueError):
-    """A file that cannot be restored; the message is plain words for the person who chose it."""
+    """A file that cannot be restored; the message is plain words for the person who chose it.
+
+    `rubric_id` is set when the only problem is that the file was made with another rubric, so
+    a caller that has that rubric can load the file with it instead.
+    """
+
+    def __init__(self, message: str, rubric_id: str | None = None):
+        super().__init__(message)
+        self.rubric_id = rubric_id
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +175,7 @@ def _from_json(data: str | bytes, rubric: Rubric) -> tuple[dict[str, int | None]
         title = meta_rubric.get("title")
         named = f"'{file_rubric}'" + (f" ({_clean(title)})" if isinstance(title, str) and title else "")
         raise ImportProblem(f"This file was made with the rubric {named}; choose that rubric first "
-                            f"(the rubric chosen now is '{rubric.id}').")
+                            f"(the rubric chosen now is '{rubric.id}').", rubric_id=file_rubric)
     file_version = meta_rubric.get("version")
     file_version = _clean(file_version) if isinstance(file_version, str) else str(file_version)
 

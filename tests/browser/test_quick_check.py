@@ -1,0 +1,83 @@
+"""A person completes the quick check in Chromium with mouse and keyboard, reads the radar, gets the PDF."""
+
+import io
+import re
+
+from pypdf import PdfReader
+
+from joiningforces.library import default_rubric
+from joiningforces.scoring import score
+
+from .conftest import screenshot, wait_idle
+
+QUICK = default_rubric("quick-check")
+LABELS = [p.label for p in QUICK.scale.points]
+
+
+def chosen_value(statement) -> int:
+    """Trust is weak (a concern), everything else strong: a known result to read back from the chart."""
+    weak = statement.id.startswith("trust-")
+    agree = weak == statement.reverse
+    return 5 if agree else 1 if weak else 2
+
+
+def radio_group(page, statement):
+    return page.get_by_role("radiogroup", name=statement.text, exact=True)
+
+
+def test_quick_check_with_mouse_and_keyboard(page, server):
+    page.goto(server.url)
+    wait_idle(page)
+    screenshot(page, "quick-check-01-home")
+    page.get_by_role("button", name="Take the quick check").click()
+    page.get_by_role("heading", name=QUICK.title).wait_for()
+
+    last = len(QUICK.principles) - 1
+    for step, principle in enumerate(QUICK.principles):
+        page.get_by_role("heading", name=principle.title).wait_for()
+        first, second = principle.statements
+        # Mouse: click the wording of the answer.
+        radio_group(page, first).get_by_text(LABELS[chosen_value(first) - 1], exact=True).click()
+        # Keyboard: focus the group's first option, select it, then arrow across to the answer.
+        group = radio_group(page, second)
+        group.get_by_role("radio").first.focus()
+        page.keyboard.press("Space")
+        for _ in range(chosen_value(second) - 1):
+            page.keyboard.press("ArrowRight")
+        answered = 2 * (step + 1)
+        page.get_by_text(f"{answered} of 24 statements answered").wait_for()
+        wait_idle(page)
+        if step == 0:
+            screenshot(page, "quick-check-02-first-step")
+        if step < last:
+            page.get_by_role("button", name="Next").press("Enter") if step % 2 else \
+                page.get_by_role("button", name="Next").click()
+    screenshot(page, "quick-check-03-last-step")
+    page.get_by_role("button", name="See results").click()
+    page.get_by_role("heading", name="Your results").wait_for()
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.locator("svg [aria-label*='principle: ']").first.wait_for()
+    wait_idle(page)
+    screenshot(page, "quick-check-04-results")
+
+    expected = score(QUICK, {s.id: chosen_value(s) for s in QUICK.statements})
+    labels = chart.locator("svg [aria-label*='score: ']").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
+    read = {}
+    for label in labels:
+        match = re.search(r"principle: (.+?); score: ([\d.]+)", label)
+        if match:
+            read[match.group(1)] = float(match.group(2))
+    assert read == {p.title: round(p.score, 1) for p in expected.principles}
+    assert read[QUICK.principle("trust").title] == 1.0
+
+    # The weak spot is named with its practices.
+    page.get_by_role("heading", name=f"{QUICK.principle('trust').title}: 1.0 (Concern)").wait_for()
+
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="PDF report").click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    pdf = PdfReader(io.BytesIO(open(download.path(), "rb").read()))
+    text = "\n".join(p.extract_text() for p in pdf.pages)
+    assert QUICK.principle("trust").title in text
+    assert len(pdf.pages) <= 3
