@@ -10,6 +10,11 @@ pages = [
     st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),
     st.Page("pages/check.py", title="Check", icon=":material/checklist:", url_path="check"),
     st.Page("pages/results.py", title="Results", icon=":material/radar:", url_path="results"),
+    st.Page("pages/studio.py", title="Rubric studio", icon=":material/design_services:", url_path="studio"),
+    st.Page("pages/notebook.py", title="Notebook", icon=":material/menu_book:", url_path="notebook"),
 ]
 ui.warm_up_reports()
-st.navigation(pages).run()
+page = st.navigation(pages)
+ui.sync_resume_link()
+ui.notices()
+page.run()

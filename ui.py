@@ -12,10 +12,25 @@ import threading
 
 import streamlit as st
 
-from joiningforces.library import DEFAULT_ID, QUICK_ID, Library, load_library
+from joiningforces.library import DEFAULT_ID, Library, load_library
 from joiningforces.models import Rubric
+from joiningforces.storage import NotFound, Store
 
 DONT_KNOW = "dk"  # the radio option for "don't know"; stored as None in the answers
+
+
+def run_through_app() -> None:
+    """Make sure this page runs inside app.py's navigation, even on a fresh server.
+
+    Until app.py has called st.navigation once, Streamlit treats pages/ as a legacy multipage
+    folder, and a first request for /check?a=... would run pages/check.py alone, skipping the
+    resume link. Leaving that mode and rerunning sends the request through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
 
 
 @st.cache_resource(show_spinner=False)
@@ -29,9 +44,14 @@ def rubrics() -> dict[str, Rubric]:
     return library().rubrics | st.session_state.get("session_rubrics", {})
 
 
-def add_session_rubric(rubric: Rubric) -> None:
-    """Make a rubric available to this browser session only (the library folder is not touched)."""
+def add_session_rubric(rubric: Rubric, text: str | None = None) -> None:
+    """Make a rubric available to this browser session only (the library folder is not touched).
+
+    With its TOML `text`, answers to it are saved in the notebook like any other.
+    """
     st.session_state.setdefault("session_rubrics", {})[rubric.id] = rubric
+    if text is not None:
+        st.session_state.setdefault("session_rubric_texts", {})[rubric.id] = text
 
 
 @st.cache_resource(show_spinner=False)
@@ -73,6 +93,7 @@ def notes(rubric: Rubric) -> dict[str, str]:
 def record_answer(rubric: Rubric, statement_id: str, widget_key: str) -> None:
     value = st.session_state.get(widget_key)
     answers(rubric)[statement_id] = None if value == DONT_KNOW else value
+    save(rubric, lambda store, token: store.set_answer(token, statement_id, answers(rubric)[statement_id]))
 
 
 def record_note(rubric: Rubric, principle_id: str, widget_key: str) -> None:
@@ -81,6 +102,127 @@ def record_note(rubric: Rubric, principle_id: str, widget_key: str) -> None:
         notes(rubric)[principle_id] = text
     else:
         notes(rubric).pop(principle_id, None)
+    save(rubric, lambda store, token: store.set_note(token, principle_id, text))
+
+
+# --- The notebook: every answer is saved as it is given, under a private resume id in the URL ---
+
+RESUME_PARAM = "a"
+
+
+@st.cache_resource(show_spinner=False)
+def store() -> Store:
+    """One store (engine and connection pool) per process, shared by every session's threads."""
+    return Store()
+
+
+def rubric_text(rubric: Rubric) -> str | None:
+    return st.session_state.get("session_rubric_texts", {}).get(rubric.id) or library().texts.get(rubric.id)
+
+
+def details() -> dict[str, str]:
+    """Partnership and respondent names used for new assessments in this session."""
+    return st.session_state.setdefault("details", {"partnership": "My partnership", "respondent": ""})
+
+
+def token_for(rubric: Rubric) -> str | None:
+    return st.session_state.setdefault("tokens", {}).get(rubric.id)
+
+
+def _start_assessment(rubric: Rubric) -> str | None:
+    text = rubric_text(rubric)
+    if text is None:
+        return None
+    s = store()
+    digest = s.snapshot_rubric(text)
+    assessment = s.create_assessment(rubric_hash=digest, partnership=details()["partnership"],
+                                     respondent=details()["respondent"])
+    st.session_state["tokens"][rubric.id] = assessment.id
+    st.query_params[RESUME_PARAM] = assessment.id  # a reload from now on brings it back
+    # Whatever was answered before the first save (e.g. restored from a file) goes in too.
+    s.set_answers(assessment.id, answers(rubric))
+    for principle_id, note in notes(rubric).items():
+        s.set_note(assessment.id, principle_id, note)
+    return assessment.id
+
+
+def save(rubric: Rubric, write) -> None:
+    """Run `write(store, token)` for the rubric's assessment, starting one if needed.
+
+    A failed save keeps the answer in the session and says so; the next save writes everything
+    again, so a brief database fault loses nothing.
+    """
+    try:
+        token = token_for(rubric) or _start_assessment(rubric)
+        if token is None:
+            return
+        if st.session_state.pop("unsaved", False):
+            store().set_answers(token, answers(rubric))
+        write(store(), token)
+    except Exception as exc:  # noqa: BLE001 - any database fault is reported the same way, answers kept
+        st.session_state["unsaved"] = True
+        st.session_state["save-problem"] = f"Your last change could not be saved just now ({type(exc).__name__}). " \
+                                           "It is kept in this tab and will be saved with your next answer."
+    else:
+        st.session_state.pop("save-problem", None)
+
+
+def save_all(rubric: Rubric) -> None:
+    """Write the whole set of answers and notes (after loading them back from a file)."""
+    def write(s: Store, token: str) -> None:
+        s.set_answers(token, answers(rubric))
+        for principle_id in [p.id for p in rubric.principles]:
+            s.set_note(token, principle_id, notes(rubric).get(principle_id, ""))
+    save(rubric, write)
+
+
+def open_assessment(token: str) -> bool:
+    """Load a saved assessment into this session (from a resume link or the notebook)."""
+    try:
+        assessment = store().get_assessment(token)
+        snapshot = store().rubric(assessment.rubric_hash)
+    except NotFound:
+        return False
+    current = library().rubrics.get(snapshot.id)
+    if current is None or current != snapshot:
+        add_session_rubric(snapshot, store().rubric_text(assessment.rubric_hash))
+    st.session_state.setdefault("tokens", {})[snapshot.id] = assessment.id
+    st.session_state.setdefault("answers", {})[snapshot.id] = dict(assessment.answers)
+    st.session_state.setdefault("notes", {})[snapshot.id] = dict(assessment.notes)
+    st.session_state["details"] = {"partnership": assessment.partnership, "respondent": assessment.respondent}
+    st.session_state["rubric_id"] = snapshot.id
+    for key in [k for k in st.session_state if str(k).startswith(("note-", "answer-", "step-"))]:
+        del st.session_state[key]
+    return True
+
+
+def sync_resume_link() -> None:
+    """Called on every run: open the assessment named in the URL, and keep the URL naming the current one."""
+    wanted = st.query_params.get(RESUME_PARAM)
+    loaded = set(st.session_state.get("tokens", {}).values())
+    if wanted and wanted not in loaded:
+        if not open_assessment(wanted):
+            del st.query_params[RESUME_PARAM]
+            st.session_state["resume-problem"] = True
+    token = token_for(current_rubric())
+    if token and st.query_params.get(RESUME_PARAM) != token:
+        st.query_params[RESUME_PARAM] = token
+
+
+def resume_link(token: str) -> str:
+    base = (st.context.url or "").split("?")[0].rstrip("/")
+    for page in ("/check", "/results", "/notebook", "/studio"):
+        base = base.removesuffix(page)
+    return f"{base}/check?{RESUME_PARAM}={token}"
+
+
+def notices() -> None:
+    """Problems to tell the person about on whichever page they are on."""
+    if st.session_state.pop("resume-problem", False):
+        st.warning("That saved assessment was not found. Check the link, or start a new check.",
+                   icon=":material/search_off:")
+    if st.session_state.get("save-problem"):
+        st.warning(st.session_state["save-problem"], icon=":material/cloud_off:")
 
 
 def option_index(rubric: Rubric, statement_id: str) -> int | None:

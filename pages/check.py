@@ -4,6 +4,8 @@ import streamlit as st
 
 import ui
 
+ui.run_through_app()
+
 rubrics = ui.rubrics()
 rubric = ui.current_rubric()
 st.title(ui.plain(rubric.title))
@@ -18,6 +20,29 @@ step_key = f"step-{rubric.id}"
 
 def go_to(step: int) -> None:
     st.session_state[step_key] = max(0, min(step, len(rubric.principles) - 1))
+
+
+def update_details(field: str) -> None:
+    ui.details()[field] = st.session_state[f"details-{field}"].strip()
+    token = ui.token_for(rubric)
+    if token:
+        ui.save(rubric, lambda store, token: store.update_details(token, **{field: ui.details()[field]}))
+
+
+def save_for_later() -> None:
+    with st.expander("Save and come back later", icon=":material/bookmark:"):
+        st.caption("Every answer is saved as you give it. The link below brings this assessment back on any "
+                   "device; keep it private, as anyone with it can see and change your answers.")
+        name_col, who_col = st.columns(2)
+        name_col.text_input("Partnership", value=ui.details()["partnership"], key="details-partnership",
+                            max_chars=200, on_change=update_details, args=("partnership",))
+        who_col.text_input("Your name or role (optional)", value=ui.details()["respondent"], key="details-respondent",
+                           max_chars=200, on_change=update_details, args=("respondent",))
+        token = ui.token_for(rubric)
+        if token:
+            st.code(ui.resume_link(token), language=None)
+        else:
+            st.caption("The link appears once you have answered a statement.")
 
 
 @st.fragment
@@ -62,9 +87,12 @@ def questionnaire() -> None:
                        icon=":material/arrow_forward:", width="stretch")
     elif forward.button("See results", key="finish", type="primary", icon=":material/radar:", width="stretch"):
         st.switch_page("pages/results.py")
+    save_for_later()
 
 
 with st.expander("About this check", expanded=not ui.answers(rubric)):
     st.markdown(ui.plain(rubric.description))
+
+
 questionnaire()
 st.page_link("pages/results.py", label="See results at any time", icon=":material/radar:")

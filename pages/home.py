@@ -3,6 +3,8 @@ import streamlit as st
 import ui
 from joiningforces.library import DEFAULT_ID, QUICK_ID
 
+ui.run_through_app()
+
 st.title("How well are we joining forces?")
 st.write(
     "A check for people who lead partnerships between organisations: rate how your partnership "
@@ -44,5 +46,8 @@ if others:
 
 if any(st.session_state.get("answers", {}).values()):
     st.page_link("pages/results.py", label="See your results so far", icon=":material/radar:")
+
+st.page_link("pages/studio.py", label="Trainers: check, preview or adapt a rubric in the rubric studio",
+             icon=":material/design_services:")
 
 ui.rubric_problems()

@@ -9,7 +9,16 @@ from joiningforces import charts, exports, report
 from joiningforces.recommend import strengths, weak_spots
 from joiningforces.scoring import score
 
+ui.run_through_app()
+
 rubric = ui.current_rubric()
+
+
+def _action_line(action) -> dict:
+    principle = next((p.title for p in rubric.principles if p.id == action.principle_id), action.principle_id)
+    return {"text": f"{principle}: {action.text} ({action.status})", "owner": action.owner, "due": action.due}
+
+
 given = ui.answers(rubric)
 notes = ui.notes(rubric)
 result = score(rubric, given)
@@ -76,8 +85,14 @@ else:
     stamp = datetime.now().strftime("%Y-%m-%d")
     base = f"joining-forces-{rubric.id}-{stamp}"
     pdf_col, csv_col, json_col = st.columns(3)
+    def pdf() -> bytes:
+        saved = ui.token_for(rubric) is not None
+        plan = ui.store().actions_for(ui.details()["partnership"], include_done=False) if saved else []
+        return report.pdf_report(result, notes, created=datetime.now(), subject=ui.details()["partnership"],
+                                 actions=[_action_line(a) for a in plan])
+
     pdf_col.download_button(
-        "PDF report", data=lambda: report.pdf_report(result, notes, created=datetime.now()),
+        "PDF report", data=pdf,
         file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
         on_click="ignore", key="download-pdf", width="stretch")
     csv_col.download_button(

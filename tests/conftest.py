@@ -3,12 +3,17 @@ helpers to edit its text and find lines in it."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 from joiningforces.loader import load_rubric
 from joiningforces.models import Rubric
+
+# The app saves to $JOININGFORCES_DATA_DIR (default ./data): keep test runs out of the checkout.
+os.environ.setdefault("JOININGFORCES_DATA_DIR", tempfile.mkdtemp(prefix="joiningforces-test-data-"))
 
 DATA = Path(__file__).parent / "data"
 SMALL_PATH = DATA / "small.toml"

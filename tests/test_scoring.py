@@ -243,8 +243,8 @@ def test_score_frame_by_hand(small_rubric):
 
 
 def test_score_frame_equals_scoring_each_alone(small_rubric, three_rubric):
-    for rubric, respondents in [(small_rubric, RESPONDENTS),
-                                (three_rubric, [{**r, "fair-1": i + 2, "fair-2": 5 - i} for i, r in enumerate(RESPONDENTS)])]:
+    with_fairness = [{**r, "fair-1": i + 2, "fair-2": 5 - i} for i, r in enumerate(RESPONDENTS)]
+    for rubric, respondents in [(small_rubric, RESPONDENTS), (three_rubric, with_fairness)]:
         means, answered = score_frame(rubric, answers_frame(rubric, respondents))
         for row, answers in enumerate(respondents):
             alone = score(rubric, answers)

@@ -226,22 +226,23 @@ def test_later_steps_run_in_order_and_a_failing_step_changes_nothing(dbs):
             conn.execute(text("CREATE TABLE reviews (id INTEGER PRIMARY KEY)"))
             raise RuntimeError("boom")
 
-        with pytest.raises(StoreError, match="schema version 2"):
-            migrate(writer, (*MIGRATIONS, Migration(2, "reviews", broken)))
+        nxt = SCHEMA_VERSION + 1  # the step after this release's last one
+        with pytest.raises(StoreError, match=f"schema version {nxt}"):
+            migrate(writer, (*MIGRATIONS, Migration(nxt, "reviews", broken)))
         with store.engine.connect() as conn:
-            assert current_version(conn) == 1
+            assert current_version(conn) == SCHEMA_VERSION
             assert not inspect(conn).has_table("reviews")  # DDL rolled back with the step
 
         def reviews(conn):
             Table("reviews", MetaData(), Column("id", Integer, primary_key=True)).create(conn)
 
-        steps = (*MIGRATIONS, Migration(2, "reviews", reviews))
-        assert migrate(writer, steps) == 2
-        assert migrate(writer, steps) == 2  # idempotent
+        steps = (*MIGRATIONS, Migration(nxt, "reviews", reviews))
+        assert migrate(writer, steps) == nxt
+        assert migrate(writer, steps) == nxt  # idempotent
         with store.engine.connect() as conn:
-            assert current_version(conn) == 2 and inspect(conn).has_table("reviews")
+            assert current_version(conn) == nxt and inspect(conn).has_table("reviews")
         assert store.get_assessment(a.id).partnership == "P"  # data kept across the migration
-    with pytest.raises(SchemaTooNew, match="newer release"):  # this release knows only up to 1
+    with pytest.raises(SchemaTooNew, match="newer release"):  # this release knows only up to SCHEMA_VERSION
         Store(url)
 
 
@@ -250,7 +251,7 @@ def test_a_database_from_a_newer_release_is_refused_untouched(store, url):
         conn.execute(insert(tables.schema_version).values(version=99, description="future",
                                                           applied_at=datetime.now(UTC)))
     before = count(store, tables.schema_version)
-    with pytest.raises(SchemaTooNew, match=r"schema version 99.*knows up to 1"):
+    with pytest.raises(SchemaTooNew, match=rf"schema version 99.*knows up to {SCHEMA_VERSION}\b"):
         Store(url)
     assert count(store, tables.schema_version) == before
 

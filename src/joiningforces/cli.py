@@ -14,6 +14,7 @@ from .loader import RubricError, load_rubric
 from .models import Rubric
 from .recommend import strengths, suggest, weak_principles
 from .scoring import AnswerError, Result, score
+from .studio import json_schema_text
 
 OK, INVALID, USAGE = 0, 1, 2
 DONT_KNOW_WORDS = {"", "dk", "?", "na", "n/a", "don't know", "dont know", "don’t know", "null", "none"}
@@ -84,10 +85,7 @@ def _score(args) -> int:
 
 
 def _schema(args) -> int:
-    schema = Rubric.model_json_schema()
-    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["title"] = "joiningforces rubric"
-    print(json.dumps(schema, indent=2))
+    print(json_schema_text())
     return OK
 
 

@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from functools import cached_property
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StringConstraints,
+                      model_validator)
 
 Id = Annotated[
     str,
@@ -21,8 +22,6 @@ Id = Annotated[
     Field(description="Lowercase letters, digits and hyphens; starts with a letter or digit."),
 ]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-# TOML has real types, so numbers and booleans are taken strictly: `act = "no"` or `reverse = 1`
-# is an error, not silently read as false / true (a float still accepts a TOML integer).
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -49,6 +48,8 @@ class CrossCheckErrors(ValueError):
         self.errors = tuple(errors)
 
 
+# TOML has real types, so numbers and booleans are taken strictly: `act = "no"` or `reverse = 1`
+# is an error, not silently read as false / true (a float still accepts a TOML integer).
 class ScalePoint(_Model):
     value: StrictInt = Field(description="The number stored for this answer, e.g. 1 to 5.")
     label: ShortText = Field(description='What the participant sees, e.g. "Strongly agree".')

@@ -78,3 +78,18 @@ __all__ = [
     "Migration", "NotFound", "SchemaTooNew", "Store", "StoreError", "current_version", "data_dir",
     "default_url", "migrate", "rubric_hash",
 ]
+
+# Board reviews (schema version 2): see `reviews.py`.
+from .reviews import (  # noqa: E402
+    LINK_NOT_FOUND,
+    Dashboard,
+    Participant,
+    ParticipantResults,
+    Review,
+    ReviewClosed,
+    ReviewInfo,
+    Reviews,
+)
+
+__all__ += ["LINK_NOT_FOUND", "Dashboard", "Participant", "ParticipantResults", "Review", "ReviewClosed",
+            "ReviewInfo", "Reviews"]

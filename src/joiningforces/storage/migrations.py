@@ -9,8 +9,8 @@ PostgreSQL takes a transaction-level advisory lock, SQLite a `BEGIN IMMEDIATE` w
 
 Each step carries its own frozen DDL and must never change once released: step 1 builds its
 tables from its own `MetaData`, not from `schema.py` (which describes the newest schema). A later
-release (for instance board reviews with participants' private answers) appends step 2, using
-`sqlalchemy` DDL or `op`-style statements on the connection, and updates `schema.py` to match.
+release appends a step, using `sqlalchemy` DDL or `op`-style statements on the connection, and
+updates `schema.py` to match; step 2 (board reviews with participants' private answers) is one.
 
 A database whose version is higher than the last step known here was written by a newer
 release: `migrate` raises `SchemaTooNew` and touches nothing.
@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Connection,
@@ -117,8 +118,62 @@ def _step_1(conn: Connection) -> None:
     md.create_all(conn, checkfirst=False)
 
 
+def _step_2(conn: Connection) -> None:
+    """Board reviews: reviews, their participants (no names), participants' private answers, and
+    which notebook actions each review agreed."""
+    md = MetaData(naming_convention=NAMING)
+    ts = DateTime(timezone=True)
+    # Stand-ins for the tables of step 1 that the new ones refer to (not created here).
+    Table("rubric_snapshots", md, Column("hash", String(64), primary_key=True))
+    Table("actions", md, Column("id", Integer, primary_key=True))
+    reviews = Table(
+        "board_reviews", md,
+        Column("id", Integer, primary_key=True),
+        Column("facilitator_token", String(64), nullable=False, unique=True),
+        Column("participant_token", String(64), nullable=False, unique=True),
+        Column("title", String(200), nullable=False),
+        Column("partnership", String(200), nullable=False),
+        Column("rubric_id", String(64), nullable=False),
+        Column("rubric_version", String(200), nullable=False),
+        Column("rubric_hash", String(64), ForeignKey("rubric_snapshots.hash", ondelete="RESTRICT"), nullable=False),
+        Column("roles", Text, nullable=False),
+        Column("role_groups", Text, nullable=False),
+        Column("min_size", Integer, nullable=False),
+        Column("results_after_close", Boolean, nullable=False),
+        Column("closes_at", ts, nullable=True),
+        Column("closed_at", ts, nullable=True),
+        Column("created", ts, nullable=False),
+        Column("updated", ts, nullable=False),
+        sqlite_autoincrement=True)
+    participants = Table(
+        "board_participants", md,
+        Column("id", Integer, primary_key=True),
+        Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
+        Column("token", String(64), nullable=False, unique=True),
+        Column("role", String(64), nullable=True),
+        Column("facilitator", Boolean, nullable=False),
+        Column("created", ts, nullable=False),
+        Column("updated", ts, nullable=False),
+        Index(None, "review_id"),
+        sqlite_autoincrement=True)
+    answers = Table(
+        "board_answers", md,
+        Column("participant_id", Integer, ForeignKey("board_participants.id", ondelete="CASCADE"),
+               primary_key=True),
+        Column("statement_id", String(64), primary_key=True),
+        Column("value", Integer, nullable=True),
+        Column("answered_at", ts, nullable=False))
+    links = Table(
+        "board_actions", md,
+        Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), primary_key=True),
+        Column("action_id", Integer, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+        Index(None, "action_id"))
+    md.create_all(conn, tables=[reviews, participants, answers, links], checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "notebook: rubric snapshots, partnerships, assessments, answers, notes, actions", _step_1),
+    Migration(2, "board reviews: reviews, participants, their private answers, agreed actions", _step_2),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -20,6 +20,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     Date,
@@ -142,4 +143,61 @@ actions = Table(
     Index(None, "partnership_id"),
     Index(None, "raised_in"),
     sqlite_autoincrement=True,
+)
+
+# --- board reviews (schema version 2) ----------------------------------------------------------
+# A review is reached by three kinds of unguessable token, each in its own unique column: the
+# facilitator's private link, the participant link they share (replaceable), and each
+# participant's own resume token. Participants have no names. `roles` is a JSON list of role ids,
+# `role_groups` a JSON object {role id: group label}. A review is closed once `closed_at` is set
+# (closed by hand) or `closes_at` has passed. `partnership` is the name agreed actions are filed
+# under in the notebook (a name, not a key: renaming a partnership in the notebook leaves it).
+
+board_reviews = Table(
+    "board_reviews", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("facilitator_token", String(64), nullable=False, unique=True),
+    Column("participant_token", String(64), nullable=False, unique=True),
+    Column("title", String(200), nullable=False),
+    Column("partnership", String(200), nullable=False),
+    Column("rubric_id", String(64), nullable=False),
+    Column("rubric_version", String(200), nullable=False),
+    Column("rubric_hash", String(64), ForeignKey("rubric_snapshots.hash", ondelete="RESTRICT"), nullable=False),
+    Column("roles", Text, nullable=False),
+    Column("role_groups", Text, nullable=False),
+    Column("min_size", Integer, nullable=False),
+    Column("results_after_close", Boolean, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+board_participants = Table(
+    "board_participants", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("token", String(64), nullable=False, unique=True),
+    Column("role", String(64), nullable=True),  # NULL when the review asks no role
+    Column("facilitator", Boolean, nullable=False),  # the facilitator's own answers
+    Column("created", UTCDateTime, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+    Index(None, "review_id"),
+    sqlite_autoincrement=True,
+)
+
+board_answers = Table(
+    "board_answers", metadata,
+    Column("participant_id", Integer, ForeignKey("board_participants.id", ondelete="CASCADE"), primary_key=True),
+    Column("statement_id", String(64), primary_key=True),
+    Column("value", Integer, nullable=True),  # NULL: don't know
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+
+board_actions = Table(  # which of the notebook's actions were agreed in which review
+    "board_actions", metadata,
+    Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("action_id", Integer, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
+    Index(None, "action_id"),
 )

@@ -1,0 +1,187 @@
+"""The notebook: saved assessments, comparing two, trends over time, action plans, backup."""
+
+from datetime import date
+
+import streamlit as st
+
+import ui
+from joiningforces import charts, history
+from joiningforces.storage import ACTION_STATUSES, ImportProblem, NotFound
+
+ui.run_through_app()
+
+store = ui.store()
+st.title("Notebook")
+st.write("Every assessment is saved as it is answered. Open one to carry on, compare two, follow a "
+         "partnership over time, and keep its action plan.")
+
+listing, compare_tab, trend_tab, actions_tab, backup_tab = st.tabs(
+    ["Assessments", "Compare", "Trend", "Action plan", "Backup"])
+partnerships = store.partnerships()
+
+
+def open_saved(token: str) -> None:
+    if ui.open_assessment(token):
+        st.session_state["go-to-check"] = True
+
+
+def delete_saved(token: str) -> None:
+    try:
+        store.delete_assessment(token)
+    except NotFound:
+        pass
+    for rubric_id, held in list(st.session_state.get("tokens", {}).items()):
+        if held == token:  # the open assessment was deleted: start afresh
+            del st.session_state["tokens"][rubric_id]
+            st.session_state.get("answers", {}).pop(rubric_id, None)
+            st.session_state.get("notes", {}).pop(rubric_id, None)
+            if st.query_params.get(ui.RESUME_PARAM) == token:
+                del st.query_params[ui.RESUME_PARAM]
+    st.session_state["notebook-message"] = "The assessment was deleted."
+
+
+if st.session_state.pop("go-to-check", False):
+    st.switch_page("pages/check.py")
+
+with listing:
+    search_col, filter_col = st.columns([3, 2])
+    search = search_col.text_input("Search", key="notebook-search", placeholder="Partnership or person")
+    chosen = filter_col.selectbox("Partnership", ["All partnerships", *partnerships], key="notebook-filter")
+    summaries = store.list_assessments(search=search.strip(),
+                                       partnership=None if chosen == "All partnerships" else chosen)
+    if message := st.session_state.pop("notebook-message", None):
+        st.success(message)
+    if not summaries:
+        st.info("No saved assessments yet." if not search and chosen == "All partnerships"
+                else "No saved assessment matches.")
+    for summary in summaries:
+        with st.container(border=True):
+            info, actions = st.columns([4, 2], vertical_alignment="center")
+            who = f" · {ui.plain(summary.respondent)}" if summary.respondent else ""
+            info.markdown(f"**{ui.plain(summary.partnership)}**{who}  \n"
+                          f"{ui.plain(summary.rubric_title)} {ui.plain(summary.rubric_version)} · "
+                          f"started {summary.created:%d %b %Y} · {summary.answered} of {summary.statements} answered")
+            open_col, delete_col = actions.columns(2)
+            open_col.button("Open", key=f"open-{summary.id}", on_click=open_saved, args=(summary.id,),
+                            width="stretch")
+            with delete_col.popover("Delete", width="stretch"):
+                st.write("Delete this assessment and its answers and notes? This cannot be undone. "
+                         "The partnership's action plan is kept.")
+                st.button("Yes, delete it", key=f"delete-{summary.id}", type="primary",
+                          on_click=delete_saved, args=(summary.id,))
+
+all_summaries = store.list_assessments()
+# Numbered so that two assessments of one partnership on one day still read differently.
+labels = {s.id: f"{n}. {s.partnership}{' — ' + s.respondent if s.respondent else ''}, {s.created:%d %b %Y %H:%M} "
+                f"({s.rubric_title})" for n, s in enumerate(all_summaries, start=1)}
+
+with compare_tab:
+    if len(all_summaries) < 2:
+        st.info("Save two assessments to compare them.")
+    else:
+        ids = list(labels)
+        before_col, after_col = st.columns(2)
+        before_id = before_col.selectbox("Before", ids, index=min(1, len(ids) - 1), format_func=labels.get,
+                                         key="compare-before")
+        after_id = after_col.selectbox("After", ids, index=0, format_func=labels.get, key="compare-after")
+        before = history.scored(store, store.get_assessment(before_id))
+        after = history.scored(store, store.get_assessment(after_id))
+        series = {"Before": {p.id: p.score for p in before.result.principles},
+                  "After": {p.id: p.score for p in after.result.principles}}
+        st.altair_chart(charts.radar_chart(after.result.rubric, series), width="content")
+        st.table(history.comparison_text(history.comparison(before.result, after.result)))
+
+with trend_tab:
+    if not partnerships:
+        st.info("Save an assessment to follow a partnership over time.")
+    else:
+        partnership = st.selectbox("Partnership", partnerships, key="trend-partnership")
+        items = [history.scored(store, a) for a in store.assessments_for(partnership)]
+        frame = history.trend_frame(items)
+        if frame.empty:
+            st.info("No scored principles yet for this partnership.")
+        else:
+            st.caption(f"{len(items)} assessment{'s' if len(items) != 1 else ''}, "
+                       f"from {frame['date'].min():%d %b %Y} to {frame['date'].max():%d %b %Y}.")
+            st.altair_chart(history.trend_chart(frame), width="content")
+            with st.expander("The same as a table"):
+                table = frame.pivot_table(index="principle", columns=frame["date"].dt.strftime("%d %b %Y"),
+                                          values="score", aggfunc="first")
+                st.table(table.map(lambda v: "—" if v != v else f"{v:.1f}"))
+
+
+def set_status(action_id: int, key: str) -> None:
+    store.update_action(action_id, status=st.session_state[key])
+
+
+def add_action(partnership: str) -> None:
+    text = st.session_state["new-action-text"].strip()
+    if not text:
+        st.session_state["action-problem"] = "Write what the action is."
+        return
+    token = ui.token_for(ui.current_rubric())
+    store.add_action(partnership, st.session_state["new-action-principle"], text,
+                     owner=st.session_state["new-action-owner"].strip(), due=st.session_state["new-action-due"],
+                     assessment_id=token)
+    for key in ("new-action-text", "new-action-owner"):
+        st.session_state[key] = ""
+
+
+with actions_tab:
+    if not partnerships:
+        st.info("Save an assessment first: actions belong to a partnership and carry forward.")
+    else:
+        current = ui.details()["partnership"]
+        partnership = st.selectbox("Partnership", partnerships, key="actions-partnership",
+                                   index=partnerships.index(current) if current in partnerships else 0)
+        rubric = ui.current_rubric()
+        titles = {p.id: p.title for p in rubric.principles}
+        plan = store.actions_for(partnership)
+        if not plan:
+            st.caption("No actions yet.")
+        for action in plan:
+            with st.container(border=True):
+                text_col, status_col = st.columns([4, 1], vertical_alignment="center")
+                due = f" · due {action.due:%d %b %Y}" if action.due else ""
+                owner = f" · {ui.plain(action.owner)}" if action.owner else ""
+                text_col.markdown(f"{ui.plain(action.text)}  \n"
+                                  f"*{ui.plain(titles.get(action.principle_id, action.principle_id))}*{owner}{due}")
+                key = f"status-{action.id}"
+                status_col.selectbox("Status", ACTION_STATUSES, index=ACTION_STATUSES.index(action.status),
+                                     key=key, on_change=set_status, args=(action.id, key))
+        with st.form("new-action", clear_on_submit=False, border=True):
+            st.markdown("**Add an action**")
+            st.selectbox("Principle", list(titles), format_func=titles.get, key="new-action-principle")
+            st.text_input("Action", key="new-action-text", max_chars=500)
+            owner_col, due_col = st.columns(2)
+            owner_col.text_input("Owner", key="new-action-owner", max_chars=200)
+            due_col.date_input("Due", value=None, min_value=date(2000, 1, 1), key="new-action-due")
+            st.form_submit_button("Add action", on_click=add_action, args=(partnership,))
+        if problem := st.session_state.pop("action-problem", None):
+            st.error(problem)
+
+
+def import_backup() -> None:
+    upload = st.session_state.get("notebook-upload")
+    if upload is None:
+        return
+    try:
+        summary = store.import_notebook(upload.getvalue())
+    except ImportProblem as problem:
+        st.session_state["backup-message"] = ("error", f"Nothing was imported: {problem}")
+    else:
+        st.session_state["backup-message"] = ("success", str(summary))
+
+
+with backup_tab:
+    st.write("Save the whole notebook as one file, to keep a backup or move it to another machine.")
+    st.download_button("Download the notebook (JSON)", data=store.export_notebook,
+                       file_name=f"joiningforces-notebook-{date.today():%Y-%m-%d}.json", mime="application/json",
+                       on_click="ignore", key="download-notebook", icon=":material/download:")
+    st.file_uploader("Import a notebook file", type=["json"], key="notebook-upload", on_change=import_backup,
+                     max_upload_size=20)
+    kind, message = st.session_state.pop("backup-message", (None, None))
+    if kind == "error":
+        st.error(message)
+    elif kind == "success":
+        st.success(message)

@@ -1,0 +1,565 @@
+"""Board reviews: many people's private answers turned into a shared picture, without showing anyone's.
+
+What comes out (`aggregate`) is only ever aggregate, and every group that is too small to stay
+anonymous is replaced by a `Suppressed` marker ("fewer than N answers") here, in the core, so no
+caller can show it by mistake:
+
+- the whole review: for each principle the median of the respondents' principle scores, the
+  quartiles (IQR) and the range (min–max), each respondent's principle score being worked out
+  exactly as for one person (`scoring.score_frame`: reverse statements flipped, "don't know" left
+  out, a principle scored only when enough of its statements are answered);
+- where views differ most: the scored principles ranked by spread, each with the distribution of
+  answers (counts per scale value, "don't know" left out) and the rubric's discussion prompt;
+- the imbalance lens: the same statistics per role group (roles can be merged into groups), and
+  the principles where the groups' medians differ most;
+- a `scoring.Result` built from the group medians (`result_from_scores`), so that `recommend`
+  suggests practices for the group's weak spots exactly as it does for one person.
+
+Who counts
+    A respondent is someone with at least one answer ("don't know" included); people who opened
+    the link but answered nothing are left out.
+
+The minimum group size (`min_size`, at least `MIN_GROUP_FLOOR`)
+    - a group (the whole review, or a role group) with fewer respondents than `min_size` is
+      suppressed entirely: all its principles are `Suppressed`;
+    - in a group that is shown, a principle scored for fewer than `min_size` respondents is
+      `Suppressed` (several people may have said "don't know" to all of its statements);
+    - the distribution of answers to a statement is `Suppressed` when fewer than `min_size`
+      people gave it a value (not "don't know"); a principle's pooled distribution adds up only
+      the statements that are shown, so the hidden ones cannot be recovered by subtraction.
+    Distributions (counts, which add up) are given for the whole review only, never per role
+    group: otherwise the counts of a hidden group could be worked out as the whole minus the
+    groups shown. Role groups get order statistics (median, quartiles, range), which do not add up.
+    Respondent counts (how many answered, by role) are not answers and are always shown.
+
+Quantiles
+    `QUANTILE_METHOD` = "linear": Hyndman & Fan type 7, the default of numpy, R and pandas, and
+    Excel's QUARTILE.INC. For n sorted values x[0..n-1] the p-quantile is at position h = p·(n−1):
+    x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋+1] − x[⌊h⌋]). So the median of an even number of values is the mean
+    of the middle two, and the quartiles of 1, 2, 3, 4 are 1.75 and 3.25.
+
+Speed
+    Everything is numpy on a respondents × statements matrix: the quantiles are taken from one
+    sort per group, the distributions from one `bincount`. 1,000 respondents × 60 statements take
+    a few milliseconds; 100,000 well under a second (see the report of issue 5 for measurements).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .exports import safe_cell
+from .models import Principle, Rubric
+from .recommend import Suggestion, WeakSpot, suggest, weak_spots
+from .scoring import Answers, ElementScore, PrincipleScore, Result, _matrices, check_answers, score_frame
+
+QUANTILE_METHOD = "linear"
+MIN_GROUP_FLOOR = 3  # below this a participant could work out another's answers from the group's
+DEFAULT_MIN_SIZE = 3
+EVERYONE = "Everyone"
+_TIE = 9  # spreads and gaps are compared rounded to this many decimals, so float noise never breaks a tie
+
+
+# ---------------------------------------------------------------------------------------------
+# What comes out
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """In place of a figure from a group too small to show: "fewer than N answers".
+
+    It is falsy, so `if stats:` skips it; test with `isinstance(x, Suppressed)` to say why.
+    """
+
+    min_size: int
+
+    def __bool__(self) -> bool:
+        return False
+
+    @property
+    def message(self) -> str:
+        return f"fewer than {self.min_size} answers"
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class PrincipleStats:
+    """A principle's scores across a group: n respondents scored, median, quartiles, range."""
+
+    principle_id: str
+    n: int
+    median: float
+    q1: float
+    q3: float
+    low: float  # the lowest respondent's score
+    high: float  # the highest respondent's score
+
+    @property
+    def iqr(self) -> float:
+        return self.q3 - self.q1
+
+    @property
+    def range(self) -> float:
+        return self.high - self.low
+
+
+Stat = PrincipleStats | Suppressed
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """One group's statistics: the whole review, or one role group.
+
+    `principles` has every principle of the rubric, in rubric order; when the group has fewer
+    respondents than `min_size`, every one of them is `Suppressed`.
+    """
+
+    label: str
+    roles: tuple[str, ...]  # the role ids in the group; () for the whole review
+    respondents: int
+    min_size: int
+    principles: Mapping[str, Stat]
+
+    @property
+    def shown(self) -> bool:
+        return self.respondents >= self.min_size
+
+    @property
+    def suppressed(self) -> Suppressed | None:
+        """`Suppressed` when the whole group is hidden, else None."""
+        return None if self.shown else Suppressed(self.min_size)
+
+    def medians(self) -> dict[str, float | None]:
+        """{principle id: median or None when suppressed}: a series for `charts.radar_chart`."""
+        return {pid: (s.median if s else None) for pid, s in self.principles.items()}
+
+    def quartiles(self) -> dict[str, tuple[float, float]]:
+        """{principle id: (q1, q3)} for the principles shown: `radar_chart(..., spread=...)`."""
+        return {pid: (s.q1, s.q3) for pid, s in self.principles.items() if s}
+
+    def ranges(self) -> dict[str, tuple[float, float]]:
+        """{principle id: (min, max)} for the principles shown."""
+        return {pid: (s.low, s.high) for pid, s in self.principles.items() if s}
+
+
+@dataclass(frozen=True)
+class StatementDistribution:
+    """How a statement was answered across the whole review (raw answers, as people gave them).
+
+    `counts` maps every scale value to how many gave it ("don't know" left out), or is
+    `Suppressed` when fewer than the minimum gave a value. `answered` + `dont_know` is how many
+    respondents gave the statement any answer.
+    """
+
+    statement_id: str
+    text: str
+    counts: Mapping[int, int] | Suppressed
+    answered: int  # gave a value on the scale
+    dont_know: int
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """A principle where views differ, with what people answered and the rubric's prompt.
+
+    `counts` pools the shown statements' answers after reversal (so a high value is good, as in
+    the scores), keyed by value; `statements` has each statement's own raw distribution.
+    """
+
+    principle: Principle
+    stats: PrincipleStats
+    counts: Mapping[int, int]
+    statements: tuple[StatementDistribution, ...]
+
+    @property
+    def prompt(self) -> str | None:
+        return self.principle.prompt
+
+
+@dataclass(frozen=True)
+class GroupGap:
+    """A principle's medians in each role group shown, and the gap between the highest and lowest."""
+
+    principle_id: str
+    gap: float
+    highest: str  # group label (the first in group order on a tie)
+    lowest: str
+    medians: Mapping[str, float]  # group label -> median, groups shown only, in group order
+
+
+@dataclass(frozen=True)
+class ImbalanceLens:
+    """Role groups side by side. `gaps` lists the principles with a median in at least two shown
+    groups, the largest gap first (ties in rubric order)."""
+
+    groups: tuple[GroupSummary, ...]
+    gaps: tuple[GroupGap, ...]
+
+    def group(self, label: str) -> GroupSummary:
+        return next(g for g in self.groups if g.label == label)
+
+
+@dataclass(frozen=True)
+class ReviewAggregate:
+    """Everything a board review shows, all of it aggregate; see the module docstring."""
+
+    rubric: Rubric
+    min_size: int
+    respondents: int
+    by_role: Mapping[str | None, int]  # respondents per role id (every review role, zeros included)
+    everyone: GroupSummary
+    disagreements: tuple[Disagreement, ...]  # principles shown, most spread first
+    imbalance: ImbalanceLens
+    result: Result | None = field(repr=False)  # from the medians; None while the review is suppressed
+
+    @property
+    def shown(self) -> bool:
+        return self.everyone.shown
+
+    @property
+    def suppressed(self) -> Suppressed | None:
+        return self.everyone.suppressed
+
+    def suggestions(self) -> list[Suggestion]:
+        """Practices for the group's weak spots (by the medians), best first; [] while suppressed."""
+        return suggest(self.result) if self.result is not None else []
+
+    def weak_spots(self, practices_each: int = 3) -> list[WeakSpot]:
+        """The group's weak principles (by the medians), worst first, each with its best practices.
+        `pulled_down` is always empty: statements are not scored for a group."""
+        return weak_spots(self.result, practices_each) if self.result is not None else []
+
+
+# ---------------------------------------------------------------------------------------------
+# What goes in
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class Responses:
+    """Many respondents' answers as arrays, one row per respondent, one column per statement in
+    rubric order: `values` (float, NaN for "don't know" and for not answered), `dont_know`
+    (bool) and `roles` (each respondent's role id, or None)."""
+
+    rubric: Rubric
+    values: np.ndarray
+    dont_know: np.ndarray
+    roles: np.ndarray
+
+    def __post_init__(self) -> None:
+        n, s = self.values.shape[0], len(self.rubric.statements)
+        if self.values.shape != (n, s) or self.dont_know.shape != (n, s) or self.roles.shape != (n,):
+            raise ValueError(f"responses must be {n} × {s} values and don't-know flags and {n} roles.")
+
+    @property
+    def n(self) -> int:
+        return int(self.values.shape[0])
+
+    @classmethod
+    def from_answers(cls, rubric: Rubric, answers: Sequence[Answers],
+                     roles: Sequence[str | None] | None = None) -> Responses:
+        """From answer dicts ({statement id: value or None}), each checked against the rubric
+        (`scoring.AnswerError` if one does not fit). `roles` is one role per dict (default None)."""
+        if roles is not None and len(roles) != len(answers):
+            raise ValueError(f"{len(answers)} sets of answers but {len(roles)} roles.")
+        statement_ids = _matrices(rubric)[0]
+        column = {sid: j for j, sid in enumerate(statement_ids)}
+        values = np.full((len(answers), len(statement_ids)), np.nan)
+        dont_know = np.zeros(values.shape, dtype=bool)
+        for i, given in enumerate(answers):
+            for sid, value in check_answers(rubric, given).items():
+                if value is None:
+                    dont_know[i, column[sid]] = True
+                else:
+                    values[i, column[sid]] = value
+        role_array = np.empty(len(answers), dtype=object)
+        role_array[:] = list(roles) if roles is not None else None
+        return cls(rubric, values, dont_know, role_array)
+
+    @classmethod
+    def from_rows(cls, rubric: Rubric, respondent: Sequence[Hashable], statement: Sequence[str],
+                  value: Sequence[int | None], roles: Mapping[Hashable, str | None] | None = None) -> Responses:
+        """From stored answer rows, one per (respondent, statement): `value` None is "don't know".
+
+        Vectorised (no Python loop per row), for a review's whole table of answers. The rows are
+        taken as already checked (the store checks answers when they are saved); rows naming a
+        statement the rubric does not have are ignored. Respondents appear in order of first row.
+        """
+        statement_ids = _matrices(rubric)[0]
+        keys, row = pd.factorize(pd.Series(respondent, dtype=object), sort=False)
+        col = pd.Index(statement_ids).get_indexer(pd.Index(statement, dtype=object))
+        vals = np.asarray(pd.Series(value, dtype="float64"))  # None -> NaN
+        known = col >= 0
+        row, col, vals = row[known], col[known], vals[known]
+        values = np.full((len(keys), len(statement_ids)), np.nan)
+        dont_know = np.zeros(values.shape, dtype=bool)
+        values[row, col] = vals
+        dont_know[row, col] = np.isnan(vals)
+        role_array = np.empty(len(keys), dtype=object)
+        role_array[:] = [roles.get(k) for k in keys] if roles is not None else None
+        return cls(rubric, values, dont_know, role_array)
+
+
+# ---------------------------------------------------------------------------------------------
+# The arithmetic
+# ---------------------------------------------------------------------------------------------
+
+
+def check_min_size(min_size: object) -> int:
+    """The minimum group size as an int, or ValueError if it is not a whole number ≥ MIN_GROUP_FLOOR."""
+    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)):
+        raise ValueError(f"the minimum group size must be a whole number, not {min_size!r}.")
+    if min_size < MIN_GROUP_FLOOR:
+        raise ValueError(f"the minimum group size must be at least {MIN_GROUP_FLOOR}, so that nobody's "
+                         "answers can be worked out from the group's.")
+    return int(min_size)
+
+
+def quantiles(scores: np.ndarray, probabilities: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per column of `scores` (NaN left out): the count of values and the `QUANTILE_METHOD`
+    quantiles, as an array of shape (len(probabilities), columns); NaN where a column is empty."""
+    ordered = np.sort(scores, axis=0)  # NaN sorts last
+    n = (~np.isnan(scores)).sum(axis=0)
+    out = np.full((len(probabilities), scores.shape[1]), np.nan)
+    has = n > 0
+    if not has.any():
+        return n, out
+    last = np.maximum(n - 1, 0)
+    for k, p in enumerate(probabilities):
+        h = p * last
+        lo = np.floor(h).astype(np.int64)
+        hi = np.minimum(lo + 1, last)
+        below = np.take_along_axis(ordered, lo[None, :], axis=0)[0]
+        above = np.take_along_axis(ordered, hi[None, :], axis=0)[0]
+        out[k] = np.where(has, below + (h - lo) * (above - below), np.nan)
+    return n, out
+
+
+_PROBABILITIES = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _group_stats(principle_ids: Sequence[str], scores: np.ndarray, respondents: int,
+                 min_size: int) -> dict[str, Stat]:
+    hidden = Suppressed(min_size)
+    if respondents < min_size:
+        return {pid: hidden for pid in principle_ids}
+    n, q = quantiles(scores, _PROBABILITIES)
+    out: dict[str, Stat] = {}
+    for j, pid in enumerate(principle_ids):
+        if n[j] < min_size:
+            out[pid] = hidden
+        else:
+            out[pid] = PrincipleStats(pid, int(n[j]), median=float(q[2, j]), q1=float(q[1, j]),
+                                      q3=float(q[3, j]), low=float(q[0, j]), high=float(q[4, j]))
+    return out
+
+
+def role_groups(role_ids: Sequence[str], labels: Mapping[str, str],
+                merge: Mapping[str, str] | None = None) -> list[tuple[str, tuple[str, ...]]]:
+    """The role groups as (label, role ids), in the order of `role_ids` (a merged group sits where
+    its first role is). `labels` names each role; `merge` maps a role id to a group label, and
+    roles given the same label form one group; roles not in `merge` keep their own label."""
+    merge = merge or {}
+    unknown = sorted(set(merge) - set(role_ids))
+    if unknown:
+        raise ValueError(f"these are not roles of this review: {', '.join(unknown)}.")
+    groups: dict[str, list[str]] = {}
+    for rid in role_ids:
+        label = clean_label(merge[rid]) if rid in merge else labels.get(rid, rid)
+        groups.setdefault(label, []).append(rid)
+    return [(label, tuple(members)) for label, members in groups.items()]
+
+
+def clean_label(label: object) -> str:
+    if not isinstance(label, str) or not " ".join(label.split()):
+        raise ValueError("a group needs a name.")
+    label = " ".join(label.split())
+    if len(label) > 200:
+        raise ValueError("a group's name is too long (at most 200 characters).")
+    return label
+
+
+def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_ids: Sequence[str] | None = None,
+              groups: Mapping[str, str] | None = None) -> ReviewAggregate:
+    """The review's aggregate picture (see the module docstring for what is shown and hidden).
+
+    `role_ids` are the review's roles in order (default: the rubric's roles that occur); `groups`
+    merges roles into role groups ({role id: group label}). Respondents whose role is not in
+    `role_ids` (or None) count towards the whole review only.
+    """
+    min_size = check_min_size(min_size)
+    rubric = responses.rubric
+    principle_ids = [p.id for p in rubric.principles]
+    statement_ids = [s.id for s in rubric.statements]
+
+    took_part = (~np.isnan(responses.values) | responses.dont_know).any(axis=1)
+    values = responses.values[took_part]
+    roles = responses.roles[took_part]
+    n = int(values.shape[0])
+    if role_ids is None:
+        present = set(roles.tolist())
+        role_ids = [r.id for r in rubric.roles if r.id in present]
+    role_ids = list(dict.fromkeys(role_ids))  # in order, once each
+    role_labels = {r.id: r.label for r in rubric.roles}
+
+    frame = pd.DataFrame(values, columns=statement_ids, copy=False)
+    scores = score_frame(rubric, frame)[0].to_numpy()
+
+    everyone = GroupSummary(EVERYONE, (), n, min_size, _group_stats(principle_ids, scores, n, min_size))
+
+    # Role groups: roles as integer codes (-1: none, or not a review role), one sort per group.
+    code = pd.Index(role_ids, dtype=object).get_indexer(pd.Index(roles, dtype=object)) if role_ids \
+        else np.full(n, -1)
+    per_role = np.bincount(code[code >= 0], minlength=len(role_ids))
+    by_role = {rid: int(per_role[i]) for i, rid in enumerate(role_ids)}
+    position = {rid: i for i, rid in enumerate(role_ids)}
+    summaries = []
+    for label, members in role_groups(role_ids, role_labels, groups):
+        mask = np.isin(code, [position[m] for m in members])
+        size = int(mask.sum())
+        summaries.append(GroupSummary(label, members, size, min_size,
+                                      _group_stats(principle_ids, scores[mask], size, min_size)))
+    gaps = []
+    for j, pid in enumerate(principle_ids):
+        medians = {g.label: g.principles[pid].median for g in summaries if g.principles[pid]}
+        if len(medians) < 2:
+            continue
+        highest = max(medians, key=lambda label: round(medians[label], _TIE))
+        lowest = min(medians, key=lambda label: round(medians[label], _TIE))
+        gaps.append((j, GroupGap(pid, medians[highest] - medians[lowest], highest, lowest, medians)))
+    gaps.sort(key=lambda item: (-round(item[1].gap, _TIE), item[0]))
+    imbalance = ImbalanceLens(tuple(summaries), tuple(g for _, g in gaps))
+
+    disagreements = _disagreements(rubric, responses.values[took_part], responses.dont_know[took_part],
+                                   everyone, min_size) if everyone.shown else ()
+    result = result_from_scores(rubric, everyone.medians()) if everyone.shown else None
+    return ReviewAggregate(rubric, min_size, n, by_role, everyone, disagreements, imbalance, result)
+
+
+def _disagreements(rubric: Rubric, values: np.ndarray, dont_know: np.ndarray, everyone: GroupSummary,
+                   min_size: int) -> tuple[Disagreement, ...]:
+    scale = [p.value for p in rubric.scale.points]
+    k = len(scale)
+    statements = rubric.statements
+    answered = ~np.isnan(values)
+    rows, cols = np.nonzero(answered)
+    value_index = np.searchsorted(scale, values[rows, cols])
+    counts = np.bincount(cols * k + value_index, minlength=len(statements) * k).reshape(len(statements), k)
+    n_answered = answered.sum(axis=0)
+    n_dont_know = dont_know.sum(axis=0)
+    flip = rubric.scale.low + rubric.scale.high
+    hidden = Suppressed(min_size)
+
+    ranked = []
+    j = 0
+    for order, principle in enumerate(rubric.principles):
+        per_statement, pooled = [], {}
+        for s in principle.statements:
+            shown = n_answered[j] >= min_size
+            row = {v: int(c) for v, c in zip(scale, counts[j])}
+            per_statement.append(StatementDistribution(s.id, s.text, row if shown else hidden,
+                                                       int(n_answered[j]), int(n_dont_know[j])))
+            if shown:
+                for v, c in row.items():
+                    key = flip - v if s.reverse else v
+                    pooled[key] = pooled.get(key, 0) + c
+            j += 1
+        stats = everyone.principles[principle.id]
+        if stats:
+            pooled = {v: pooled.get(v, 0) for v in sorted(set(scale) | set(pooled))}
+            ranked.append(((-round(stats.iqr, _TIE), -round(stats.range, _TIE), order),
+                           Disagreement(principle, stats, pooled, tuple(per_statement))))
+    ranked.sort(key=lambda item: item[0])
+    return tuple(d for _, d in ranked)
+
+
+def result_from_scores(rubric: Rubric, scores: Mapping[str, float | None]) -> Result:
+    """A `scoring.Result` from principle scores alone (a group's medians, say), for `recommend`
+    and the charts. Principles missing or None are "not enough answers"; elements and the overall
+    score are means of the principles scored, as for one person. There are no answers or statement
+    scores, and a principle's `answered` is its statement count when scored, else 0."""
+    principles = []
+    for p in rubric.principles:
+        value = scores.get(p.id)
+        value = None if value is None or np.isnan(value) else float(value)
+        principles.append(PrincipleScore(
+            id=p.id, title=p.title, element=p.element, score=value,
+            answered=len(p.statements) if value is not None else 0, total=len(p.statements),
+            band=None if value is None else rubric.band_for(value)))
+    elements = []
+    for e in rubric.elements:
+        values = [ps.score for ps in principles if ps.element == e.id and ps.score is not None]
+        mean = float(np.mean(values)) if values else None
+        elements.append(ElementScore(e.id, e.title, mean, len(values), None if mean is None else rubric.band_for(mean)))
+    scored = [ps.score for ps in principles if ps.score is not None]
+    return Result(rubric=rubric, answers={}, statements={}, principles=tuple(principles), elements=tuple(elements),
+                  overall=float(np.mean(scored)) if scored else None)
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+# ---------------------------------------------------------------------------------------------
+
+GROUP_HEADER = ["group", "respondents", "principle_id", "principle", "scored", "median", "q1", "q3",
+                "min", "max", "band"]
+STATEMENT_HEADER = ["principle_id", "principle", "statement_id", "statement", "answered", "dont_know"]
+
+
+def _num(value: float) -> float:
+    return round(float(value), 2)
+
+
+def to_csv(agg: ReviewAggregate) -> str:
+    """The aggregate results as CSV, every text cell neutralised with `exports.safe_cell`.
+
+    Two sections separated by an empty row, each with its own header: one row per group (the whole
+    review first, then each role group) and principle, with the statistics or "fewer than N
+    answers"; then, for the whole review, one row per statement with how many gave each scale
+    value (one column per value, headed by its label). Nothing individual is in it.
+    """
+    rubric = agg.rubric
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(GROUP_HEADER)
+    for group in (agg.everyone, *agg.imbalance.groups):
+        for p in rubric.principles:
+            s = group.principles[p.id]
+            if s:
+                cells = [s.n, _num(s.median), _num(s.q1), _num(s.q3), _num(s.low), _num(s.high),
+                         rubric.band_for(s.median).label]
+            else:
+                cells = ["", "", "", "", "", "", s.message]
+            writer.writerow([safe_cell(c) for c in (group.label, group.respondents, p.id, p.title, *cells)])
+    writer.writerow([])
+    scale = rubric.scale
+    writer.writerow([safe_cell(c) for c in (*STATEMENT_HEADER, *(f"{pt.value} {pt.label}" for pt in scale.points))])
+    if agg.shown:
+        distributions = {s.statement_id: s for d in agg.disagreements for s in d.statements}
+        for p in rubric.principles:
+            for st in p.statements:
+                d = distributions.get(st.id)
+                if d is None:  # its principle is hidden
+                    cells = ["", "", *[""] * len(scale.points)]
+                    cells[0] = Suppressed(agg.min_size).message
+                elif d.counts:
+                    cells = [d.answered, d.dont_know, *(d.counts[pt.value] for pt in scale.points)]
+                else:
+                    cells = [d.counts.message, "", *[""] * len(scale.points)]
+                writer.writerow([safe_cell(c) for c in (p.id, p.title, st.id, st.text, *cells)])
+    return out.getvalue()
+
+
+__all__ = [
+    "DEFAULT_MIN_SIZE", "EVERYONE", "MIN_GROUP_FLOOR", "QUANTILE_METHOD", "Disagreement", "GroupGap", "GroupSummary",
+    "ImbalanceLens", "PrincipleStats", "Responses", "ReviewAggregate", "StatementDistribution", "Suppressed",
+    "aggregate", "check_min_size", "quantiles", "result_from_scores", "role_groups", "to_csv",
+]

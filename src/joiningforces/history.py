@@ -1,0 +1,97 @@
+"""Saved assessments over time: score each against its own rubric snapshot, compare two, trace a trend."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import altair as alt
+import pandas as pd
+
+from .scoring import Result, score
+from .storage import Assessment, Store
+
+
+@dataclass(frozen=True)
+class Scored:
+    assessment: Assessment
+    result: Result
+
+    @property
+    def label(self) -> str:
+        a = self.assessment
+        who = f" — {a.respondent}" if a.respondent else ""
+        return f"{a.partnership}{who}, {a.created:%d %b %Y} ({self.result.rubric.title})"
+
+
+def scored(store: Store, assessment: Assessment) -> Scored:
+    """Score an assessment with the rubric it was answered against, not today's file."""
+    return Scored(assessment, score(store.rubric(assessment.rubric_hash), assessment.answers))
+
+
+def comparison(before: Result, after: Result) -> pd.DataFrame:
+    """What moved between two results, by principle id (principles in either rubric, `after`'s order first)."""
+    rows = []
+    titles = {p.id: p.title for p in before.principles} | {p.id: p.title for p in after.principles}
+    order = [p.id for p in after.principles] + [p.id for p in before.principles
+                                               if p.id not in {q.id for q in after.principles}]
+    old = {p.id: p.score for p in before.principles}
+    new = {p.id: p.score for p in after.principles}
+    for pid in order:
+        a, b = old.get(pid), new.get(pid)
+        change = None if a is None or b is None else b - a
+        rows.append({"Principle": titles[pid], "Before": a, "After": b, "Change": change})
+    frame = pd.DataFrame(rows)
+    return frame
+
+
+def comparison_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """The comparison as display text: scores to one decimal, changes signed, "—" where missing."""
+    def fmt(value, signed=False):
+        if value is None or pd.isna(value):
+            return "—"
+        return f"{value:+.1f}" if signed else f"{value:.1f}"
+
+    return pd.DataFrame({
+        "Principle": frame["Principle"],
+        "Before": [fmt(v) for v in frame["Before"]],
+        "After": [fmt(v) for v in frame["After"]],
+        "Change": [fmt(v, signed=True) for v in frame["Change"]],
+    }).set_index("Principle")
+
+
+def trend_frame(history: Sequence[Scored]) -> pd.DataFrame:
+    """One row per (assessment date, principle) with a score, oldest first, for the trend chart."""
+    rows = [
+        {"date": item.assessment.created, "principle": p.title, "principle_id": p.id, "score": round(p.score, 2),
+         "band": p.band.label}
+        for item in sorted(history, key=lambda s: s.assessment.created)
+        for p in item.result.principles if p.score is not None
+    ]
+    return pd.DataFrame(rows, columns=["date", "principle", "principle_id", "score", "band"])
+
+
+def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target: float = 4.0) -> alt.FacetChart:
+    """Small multiples: each principle's score over time, on the same scale, with the strength line."""
+    base = alt.Chart(frame).encode(
+        x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-30, tickCount=4)),
+        y=alt.Y("score:Q", title=None, scale=alt.Scale(domain=[low, high])),
+    )
+    line = base.mark_line(point=True, color="#0072B2").encode(
+        tooltip=[alt.Tooltip("principle:N"), alt.Tooltip("date:T", format="%d %b %Y"),
+                 alt.Tooltip("score:Q", format=".1f"), alt.Tooltip("band:N")],
+        description=alt.Description("description:N"),
+    ).transform_calculate(
+        description="datum.principle + ', ' + timeFormat(datum.date, '%d %b %Y') + ': ' + format(datum.score, '.1f')"
+    )
+    rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 3], color="#009E73").encode(
+        y="target:Q")
+    return alt.layer(rule, line, data=frame).properties(width=150, height=90).facet(
+        facet=alt.Facet("principle:N", title=None, header=alt.Header(labelLimit=170, labelFontSize=11)),
+        columns=3,
+    ).properties(description="Each principle's score over time, one small chart per principle.")
+
+
+def latest_first(items: Sequence[Scored]) -> list[Scored]:
+    return sorted(items, key=lambda s: s.assessment.created or datetime.min, reverse=True)

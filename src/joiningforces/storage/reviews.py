@@ -1,0 +1,626 @@
+"""Board reviews: private answers, a shared picture.
+
+Use::
+
+    from joiningforces.storage import Store, Reviews
+
+    reviews = Reviews(store)                                    # wraps a Store; as thread-safe as it
+    review = reviews.create_review(title="Board review 2025", partnership="Riverside",
+                                   rubric_hash=store.snapshot_rubric(toml_text),
+                                   roles=["funder", "smaller-partner"], closes_at=date(2025, 3, 31))
+    review.facilitator_token      # the facilitator's private link: keep it
+    review.participant_token      # the link to share; `rotate_participant_token` replaces it
+    me = reviews.join(review.participant_token, role="funder")    # a participant: me.token is theirs
+    reviews.set_answers(me.token, {"trust-1": 4, "trust-2": None})  # None: don't know
+    reviews.results(me.token)     # their own scores, and the group's once allowed
+    reviews.dashboard(review.facilitator_token)                  # counts, the group picture, actions
+
+Links (tokens)
+    Three kinds, each `secrets.token_urlsafe(24)` (192 random bits) in its own unique column: the
+    facilitator's link, the participant link (shared; replaced by `rotate_participant_token`, after
+    which the old one stops working while everyone who joined keeps their own link), and each
+    participant's own link (their resume link: they come back with it to change answers and see
+    results). A malformed link is refused before any query; lookups compare in constant time; a
+    wrong, replaced or expired link, of any kind, raises the same `NotFound(LINK_NOT_FOUND)`,
+    which says nothing about which links exist.
+
+Closing
+    A review closes when the facilitator closes it or when its closing time passes (a closing
+    *date* means open to the end of that day, UTC). Once closed, nobody can join, answer, change
+    role or withdraw (`ReviewClosed`, which says when it closed); reading still works. The
+    facilitator can reopen it. The participant link and participants' own links expire
+    `PARTICIPANT_ACCESS_AFTER_CLOSE` after closing (`NotFound` from then on); the facilitator's
+    link does not expire (`delete_review` removes the review and every answer in it).
+
+Privacy
+    Participants have no names. Answers are only ever returned to their author (`participant`,
+    `results`): everything else is `aggregate.aggregate`'s output, in which every group smaller
+    than the review's minimum size is `Suppressed`. The facilitator cannot list participants or
+    their links. Counts (how many joined and answered, by role) are shown: they are not answers.
+
+Concurrency
+    Each call is one short transaction. Answers are upserted, one row per (participant,
+    statement): two tabs saving at once leave the last write, nothing duplicated. Writes take a
+    shared lock on the review row (PostgreSQL `FOR SHARE`; SQLite serialises writers anyway) and
+    closing updates that row, so an answer is either saved before the review closed or refused.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..aggregate import Responses, ReviewAggregate, aggregate, check_min_size, clean_label, role_groups, to_csv
+from ..models import Rubric
+from ..scoring import Result, check_answers, score
+from . import schema as t
+from .errors import NotFound, StoreError
+from .store import Action, Store, _as_due, _clean_name, _UNSET, TOKEN_RE
+
+LINK_NOT_FOUND = ("This review link does not work. It may be mistyped, replaced by a newer link, or expired; "
+                  "ask the facilitator for the current link.")
+PARTICIPANT_ACCESS_AFTER_CLOSE = timedelta(days=90)
+WAITING_FOR_ANSWERS = "answers"  # ParticipantResults.waiting_for: answer something first
+WAITING_FOR_CLOSING = "closing"  # the facilitator chose to show results only once the review closes
+
+
+class ReviewClosed(StoreError):
+    """The review has closed: nothing can be joined, answered or changed any more."""
+
+    def __init__(self, closed_at: datetime):
+        self.closed_at = closed_at
+        self.message = (f"This review closed on {closed_at:%d %B %Y} at {closed_at:%H:%M} UTC; "
+                        "answers can no longer be given or changed.")
+        super().__init__(self.message)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _not_found() -> NotFound:
+    return NotFound(LINK_NOT_FOUND)
+
+
+def _check_link(token: object) -> str:
+    if not isinstance(token, str):
+        raise _not_found()
+    token = token.strip()
+    if not TOKEN_RE.fullmatch(token):
+        raise _not_found()
+    return token
+
+
+def _closing_time(value: object) -> datetime | None:
+    """A closing date means the end of that day (UTC); a datetime is taken as is (naive = UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(UTC)
+    if isinstance(value, date):
+        return datetime.combine(value + timedelta(days=1), time(0, 0), tzinfo=UTC)
+    raise ValueError(f"the closing date must be a date or a datetime, not {type(value).__name__}.")
+
+
+def _future_closing(value: object) -> datetime | None:
+    when = _closing_time(value)
+    if when is not None and when <= _now():
+        raise ValueError("the closing date has already passed; choose a later one (or close the review now).")
+    return when
+
+
+# --- what the reviews hand out ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewInfo:
+    """What anyone with a working link may know about a review."""
+
+    title: str
+    partnership: str  # agreed actions are filed under this name in the notebook
+    rubric_id: str
+    rubric_version: str
+    rubric_hash: str
+    roles: tuple[str, ...]  # role ids participants choose from (rubric order); () = no role asked
+    min_size: int
+    results_after_close: bool  # participants see the group's results only once it has closed
+    closes_at: datetime | None  # the planned closing time (None: open until closed by hand)
+    closed_at: datetime | None  # when it closed, if it has (by hand or because closes_at passed)
+    created: datetime
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+@dataclass(frozen=True)
+class Review(ReviewInfo):
+    """The facilitator's view of a review, with both links: never show it to participants."""
+
+    facilitator_token: str
+    participant_token: str
+    role_groups: dict[str, str]  # role id -> group label, for roles merged into groups
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class Participant:
+    """One participant, as only they (holding `token`) may see it."""
+
+    token: str  # their private link
+    review: ReviewInfo
+    role: str | None
+    facilitator: bool  # the facilitator's own answers
+    answers: dict[str, int | None]  # statement id -> value, None = don't know; absent = not answered
+    created: datetime
+    updated: datetime
+
+
+@dataclass(frozen=True)
+class ParticipantResults:
+    """A participant's own scores, and the group's (all aggregate) once they may see them."""
+
+    participant: Participant
+    own: Result
+    group: ReviewAggregate | None
+    waiting_for: str | None  # why `group` is None: WAITING_FOR_ANSWERS or WAITING_FOR_CLOSING
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    """The facilitator's dashboard data."""
+
+    review: Review
+    joined: int  # participants who opened the link and chose a role, answered or not
+    joined_by_role: dict[str | None, int]  # every review role (zeros too); None: no role asked
+    group: ReviewAggregate  # respondents (answered ≥ 1) and their count by role are in here
+    own: Result | None  # the facilitator's own scores, if they took part
+    own_token: str | None  # the facilitator's own participant link, to change their answers
+    actions: tuple[Action, ...]  # agreed in this review (they are in the notebook too)
+
+
+# --- the reviews -----------------------------------------------------------------------------
+
+
+class Reviews:
+    """Board reviews kept in a `Store`'s database. Make one per store (cheap) and share it."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    # --- facilitator -------------------------------------------------------------------------
+
+    def create_review(self, *, title: str, partnership: str, rubric_hash: str, roles: Sequence[str] | None = None,
+                      closes_at: date | datetime | None = None, min_size: int = 3,
+                      results_after_close: bool = False) -> Review:
+        """Start a review against a stored rubric snapshot (`Store.snapshot_rubric`).
+
+        `roles` is the subset of the rubric's role ids participants choose from (default: all of
+        them; [] asks no role). `closes_at` must be in the future. `min_size` (≥ 3) is the smallest
+        group whose results are shown. ValueError for anything that does not fit.
+        """
+        title = _clean_name(title, "title", required=True)
+        partnership = _clean_name(partnership, "partnership", required=True)
+        when = _future_closing(closes_at)
+        min_size = check_min_size(min_size)
+        if not isinstance(results_after_close, bool):
+            raise ValueError("results_after_close must be True or False.")
+        with self.store._write() as s:
+            snap = s.execute(select(t.rubric_snapshots.c.rubric_id, t.rubric_snapshots.c.version)
+                             .where(t.rubric_snapshots.c.hash == str(rubric_hash))).first()
+            if snap is None:
+                raise ValueError("that rubric is not stored; call snapshot_rubric with its text first.")
+            rubric = self.store._rubric(s, rubric_hash)
+            chosen = _check_roles(rubric, roles)
+            now = _now()
+            token = secrets.token_urlsafe(24)
+            s.execute(insert(t.board_reviews).values(
+                facilitator_token=token, participant_token=secrets.token_urlsafe(24), title=title,
+                partnership=partnership, rubric_id=snap.rubric_id, rubric_version=snap.version,
+                rubric_hash=rubric_hash, roles=json.dumps(list(chosen)), role_groups="{}", min_size=min_size,
+                results_after_close=results_after_close, closes_at=when, closed_at=None, created=now, updated=now))
+        return self.get_review(token)
+
+    def get_review(self, facilitator_token: str) -> Review:
+        """The review behind a facilitator link; NotFound(LINK_NOT_FOUND) if there is none."""
+        with self.store._read() as s:
+            return _review(self._by_facilitator(s, facilitator_token))
+
+    def update_review(self, facilitator_token: str, *, title: str = _UNSET,  # type: ignore[assignment]
+                      partnership: str = _UNSET, closes_at: date | datetime | None = _UNSET,  # type: ignore[assignment]
+                      min_size: int = _UNSET, roles: Sequence[str] = _UNSET,  # type: ignore[assignment]
+                      results_after_close: bool = _UNSET) -> Review:  # type: ignore[assignment]
+        """Change what is given; the rest stays. `closes_at=None` removes the closing date (a new
+        one must be in the future). `min_size` can be raised at any time but lowered only while
+        nobody has answered (people answered on the promise of the old one). A role that
+        participants have chosen cannot be taken out of `roles`."""
+        values: dict[str, object] = {}
+        if title is not _UNSET:
+            values["title"] = _clean_name(title, "title", required=True)
+        if partnership is not _UNSET:
+            values["partnership"] = _clean_name(partnership, "partnership", required=True)
+        if closes_at is not _UNSET:
+            values["closes_at"] = _future_closing(closes_at)
+        if min_size is not _UNSET:
+            values["min_size"] = check_min_size(min_size)
+        if results_after_close is not _UNSET:
+            if not isinstance(results_after_close, bool):
+                raise ValueError("results_after_close must be True or False.")
+            values["results_after_close"] = results_after_close
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            if "min_size" in values and values["min_size"] < row.min_size and self._answered(s, row.id):
+                raise ValueError(f"the minimum group size cannot go below {row.min_size} once people have "
+                                 "answered: they answered on that promise.")
+            if roles is not _UNSET:
+                chosen = _check_roles(self.store._rubric(s, row.rubric_hash), roles)
+                used = set(s.execute(select(t.board_participants.c.role).distinct()
+                                     .where(t.board_participants.c.review_id == row.id)).scalars()) - {None}
+                dropped = sorted(used - set(chosen))
+                if dropped:
+                    raise ValueError(f"participants have chosen the role(s) {', '.join(dropped)}; "
+                                     "they cannot be taken out.")
+                if not chosen and used:
+                    raise ValueError("participants have chosen roles already; the review must keep asking one.")
+                values["roles"] = json.dumps(list(chosen))
+                groups = {r: g for r, g in json.loads(row.role_groups).items() if r in chosen}
+                values["role_groups"] = json.dumps(groups)
+            s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id).values(**values, updated=_now()))
+        return self.get_review(facilitator_token)
+
+    def close_review(self, facilitator_token: str) -> Review:
+        """Close the review now (nothing changes if it has closed already)."""
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            if _closed_at(row, _now()) is None:
+                now = _now()
+                s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
+                          .values(closed_at=now, updated=now))
+        return self.get_review(facilitator_token)
+
+    def reopen_review(self, facilitator_token: str, closes_at: date | datetime | None = None) -> Review:
+        """Open a closed review again, until `closes_at` (in the future) or until closed by hand."""
+        when = _future_closing(closes_at)
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
+                      .values(closed_at=None, closes_at=when, updated=_now()))
+        return self.get_review(facilitator_token)
+
+    def rotate_participant_token(self, facilitator_token: str) -> str:
+        """Replace the participant link (if it leaked, say) and return the new one. The old link
+        stops working at once; people who joined keep their own links and answers."""
+        return self._rotate(facilitator_token, "participant_token")
+
+    def rotate_facilitator_token(self, facilitator_token: str) -> str:
+        """Replace the facilitator's own link and return the new one; the old one stops working."""
+        return self._rotate(facilitator_token, "facilitator_token")
+
+    def _rotate(self, facilitator_token: str, column: str) -> str:
+        token = secrets.token_urlsafe(24)
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
+                      .values({column: token, "updated": _now()}))
+        return token
+
+    def set_role_groups(self, facilitator_token: str, groups: Mapping[str, str]) -> Review:
+        """Merge roles into groups for the imbalance lens: {role id: group label}; roles given the
+        same label form one group, roles left out keep their own. {} undoes every merge. This is
+        what participants see too; `dashboard(groups=...)` tries a grouping without saving it."""
+        if not isinstance(groups, Mapping):
+            raise TypeError("groups must be a mapping of role id to group label.")
+        clean = {str(r): clean_label(g) for r, g in groups.items()}
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            role_groups(json.loads(row.roles), {}, clean)  # ValueError for a role not in the review
+            s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
+                      .values(role_groups=json.dumps(clean), updated=_now()))
+        return self.get_review(facilitator_token)
+
+    def delete_review(self, facilitator_token: str) -> None:
+        """Delete the review with every participant and answer in it. Actions agreed in it stay in
+        the notebook (they belong to the partnership)."""
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            s.execute(delete(t.board_reviews).where(t.board_reviews.c.id == row.id))
+
+    def join_as_facilitator(self, facilitator_token: str, role: str | None = None) -> Participant:
+        """The facilitator's own participation (one per review: calling again changes its role).
+        Their answers count like anyone's; the dashboard shows them their own scores too."""
+        with self.store._write() as s:
+            row = self._by_facilitator(s, facilitator_token, lock=True)
+            _check_open(row)
+            role = _check_role(row, role)
+            mine = s.execute(select(t.board_participants.c.token).where(
+                t.board_participants.c.review_id == row.id, t.board_participants.c.facilitator.is_(True))).scalar()
+            if mine is None:
+                mine = self._add_participant(s, row.id, role, facilitator=True)
+            else:
+                s.execute(update(t.board_participants).where(t.board_participants.c.token == mine)
+                          .values(role=role, updated=_now()))
+        return self.participant(mine)
+
+    def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
+        """Everything the facilitator's page shows, all of it aggregate (see `aggregate`), plus
+        their own scores if they took part. `groups` overrides the saved role groups, unsaved."""
+        with self.store._read() as s:
+            row = self._by_facilitator(s, facilitator_token)
+            review = _review(row)
+            rubric = self.store._rubric(s, row.rubric_hash)
+            p = t.board_participants
+            people = s.execute(select(p.c.id, p.c.token, p.c.role, p.c.facilitator)
+                               .where(p.c.review_id == row.id)).all()
+            responses = self._responses(s, rubric, row.id)
+            actions = tuple(self._actions(s, row.id))
+            mine = next((person for person in people if person.facilitator), None)
+            own = None
+            if mine is not None:
+                own = score(rubric, dict(s.execute(select(t.board_answers.c.statement_id, t.board_answers.c.value)
+                                                   .where(t.board_answers.c.participant_id == mine.id)).all()))
+        joined_by_role: dict[str | None, int] = {r: 0 for r in review.roles} if review.roles else {None: 0}
+        for person in people:
+            joined_by_role[person.role] = joined_by_role.get(person.role, 0) + 1
+        group = aggregate(responses, min_size=review.min_size, role_ids=review.roles,
+                          groups=review.role_groups if groups is None else groups)
+        return Dashboard(review, len(people), joined_by_role, group, own, None if mine is None else mine.token, actions)
+
+    def csv(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> str:
+        """The aggregate results as spreadsheet-safe CSV (`aggregate.to_csv`)."""
+        return to_csv(self.dashboard(facilitator_token, groups).group)
+
+    def add_action(self, facilitator_token: str, principle_id: str, text: str, owner: str = "",
+                   due: date | None = None, status: str = "open") -> Action:
+        """Record an action the review agreed, on a principle of its rubric. It goes into the
+        notebook as an action of the review's partnership (`Store.add_action`), so it carries
+        forward with the partnership's other actions; edit it with `Store.update_action`."""
+        review = self.get_review(facilitator_token)
+        rubric = self.store.rubric(review.rubric_hash)
+        if principle_id not in {p.id for p in rubric.principles}:
+            raise ValueError(f"'{principle_id}' is not a principle of the rubric '{rubric.id}'.")
+        _as_due(due)
+        action = self.store.add_action(review.partnership, principle_id, text, owner=owner, due=due, status=status)
+        try:
+            with self.store._write() as s:
+                row = self._by_facilitator(s, review.facilitator_token, lock=True)
+                s.execute(insert(t.board_actions).values(review_id=row.id, action_id=action.id))
+        except BaseException:  # the review went away meanwhile: take the action back out
+            self.store.delete_action(action.id)
+            raise
+        return action
+
+    def actions(self, facilitator_token: str) -> list[Action]:
+        """The actions agreed in this review (as they are now in the notebook)."""
+        with self.store._read() as s:
+            row = self._by_facilitator(s, facilitator_token)
+            return self._actions(s, row.id)
+
+    # --- participants ------------------------------------------------------------------------
+
+    def review_for_link(self, participant_link: str) -> ReviewInfo:
+        """What the participant link's landing page shows (title, roles, closing date, closed or not)."""
+        with self.store._read() as s:
+            return _info(self._by_link(s, participant_link))
+
+    def join(self, participant_link: str, role: str | None = None) -> Participant:
+        """Join with the shared link, choosing a role (one of the review's; None if it asks none).
+        Returns the new participant, whose `token` is their own private link."""
+        with self.store._write() as s:
+            row = self._by_link(s, participant_link, lock=True)
+            _check_open(row)
+            role = _check_role(row, role)
+            token = self._add_participant(s, row.id, role, facilitator=False)
+        return self.participant(token)
+
+    def participant(self, token: str) -> Participant:
+        """A participant's own record and answers; only ever call it with their own link."""
+        with self.store._read() as s:
+            person, row = self._by_participant(s, token)
+            answers = {a.statement_id: a.value for a in s.execute(
+                select(t.board_answers.c.statement_id, t.board_answers.c.value)
+                .where(t.board_answers.c.participant_id == person.id).order_by(t.board_answers.c.statement_id))}
+        return Participant(person.token, _info(row), person.role, person.facilitator, answers,
+                           person.created, person.updated)
+
+    def set_role(self, token: str, role: str | None) -> Participant:
+        """Change the participant's role (until the review closes)."""
+        with self.store._write() as s:
+            person, row = self._by_participant(s, token, lock=True)
+            role = _check_role(row, role)
+            s.execute(update(t.board_participants).where(t.board_participants.c.id == person.id)
+                      .values(role=role, updated=_now()))
+        return self.participant(token)
+
+    def set_answer(self, token: str, statement_id: str, value: int | None) -> None:
+        """Save one answer (a scale value, or None for don't know), replacing an earlier one."""
+        self.set_answers(token, {statement_id: value})
+
+    def set_answers(self, token: str, answers: Mapping[str, int | None]) -> None:
+        """Save several answers in one transaction, checked against the review's rubric snapshot
+        (`scoring.AnswerError`, a ValueError, and nothing saved, if one does not fit). Last write
+        wins; ReviewClosed once the review has closed."""
+        if not isinstance(answers, Mapping):
+            raise TypeError("answers must be a mapping of statement id to value.")
+        with self.store._write() as s:
+            person, row = self._by_participant(s, token, lock=True)
+            clean = check_answers(self.store._rubric(s, row.rubric_hash), answers)
+            if not clean:
+                return
+            now = _now()
+            self.store._upsert(s, t.board_answers, ("participant_id", "statement_id"),
+                               [{"participant_id": person.id, "statement_id": sid, "value": v, "answered_at": now}
+                                for sid, v in sorted(clean.items())])
+
+    def clear_answer(self, token: str, statement_id: str) -> None:
+        """Take an answer back (the statement is unanswered again, not "don't know")."""
+        with self.store._write() as s:
+            person, _ = self._by_participant(s, token, lock=True)
+            s.execute(delete(t.board_answers).where(t.board_answers.c.participant_id == person.id,
+                                                    t.board_answers.c.statement_id == str(statement_id)))
+
+    def withdraw(self, token: str) -> None:
+        """Leave the review before it closes: the participant and all their answers are deleted,
+        and their link stops working."""
+        with self.store._write() as s:
+            person, _ = self._by_participant(s, token, lock=True)
+            s.execute(delete(t.board_participants).where(t.board_participants.c.id == person.id))
+
+    def results(self, token: str) -> ParticipantResults:
+        """The participant's own scores, and the group's aggregate once they have answered
+        something (and, if the facilitator chose so, once the review has closed)."""
+        me = self.participant(token)
+        with self.store._read() as s:
+            _, row = self._by_participant(s, token)
+            rubric = self.store._rubric(s, row.rubric_hash)
+            own = score(rubric, me.answers)
+            if row.results_after_close and _closed_at(row, _now()) is None:
+                return ParticipantResults(me, own, None, WAITING_FOR_CLOSING)
+            if not me.answers:
+                return ParticipantResults(me, own, None, WAITING_FOR_ANSWERS)
+            responses = self._responses(s, rubric, row.id)
+        review = _info(row)
+        group = aggregate(responses, min_size=review.min_size, role_ids=review.roles,
+                          groups=json.loads(row.role_groups))
+        return ParticipantResults(me, own, group, None)
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _by_facilitator(self, s: Session, token: object, *, lock: bool = False):
+        token = _check_link(token)
+        query = select(t.board_reviews).where(t.board_reviews.c.facilitator_token == token)
+        row = s.execute(query.with_for_update() if lock else query).first()
+        if row is None or not hmac.compare_digest(row.facilitator_token.encode(), token.encode()):
+            raise _not_found()
+        return row
+
+    def _by_link(self, s: Session, token: object, *, lock: bool = False):
+        """The review behind a participant link; `lock` takes a shared lock on it for a write
+        (and refuses a closed review)."""
+        token = _check_link(token)
+        query = select(t.board_reviews).where(t.board_reviews.c.participant_token == token)
+        row = s.execute(query.with_for_update(read=True) if lock else query).first()
+        if row is None or not hmac.compare_digest(row.participant_token.encode(), token.encode()):
+            raise _not_found()
+        _check_not_expired(row)
+        return row
+
+    def _by_participant(self, s: Session, token: object, *, lock: bool = False):
+        """(participant row, review row) for a participant's own link. `lock` is for a write: it
+        takes a shared lock on the review row, refuses a closed review, and locks the participant."""
+        token = _check_link(token)
+        p = t.board_participants
+        person = s.execute(select(p).where(p.c.token == token)).first()
+        if person is None or not hmac.compare_digest(person.token.encode(), token.encode()):
+            raise _not_found()
+        query = select(t.board_reviews).where(t.board_reviews.c.id == person.review_id)
+        row = s.execute(query.with_for_update(read=True) if lock else query).first()
+        if row is None:  # deleted meanwhile
+            raise _not_found()
+        _check_not_expired(row)
+        if lock:
+            _check_open(row)
+            done = s.execute(update(p).where(p.c.id == person.id).values(updated=_now()))
+            if done.rowcount != 1:  # withdrawn meanwhile
+                raise _not_found()
+        return person, row
+
+    @staticmethod
+    def _add_participant(s: Session, review_id: int, role: str | None, *, facilitator: bool) -> str:
+        token = secrets.token_urlsafe(24)
+        now = _now()
+        s.execute(insert(t.board_participants).values(review_id=review_id, token=token, role=role,
+                                                      facilitator=facilitator, created=now, updated=now))
+        return token
+
+    @staticmethod
+    def _answered(s: Session, review_id: int) -> bool:
+        p, a = t.board_participants, t.board_answers
+        return bool(s.execute(select(exists().where(a.c.participant_id == p.c.id, p.c.review_id == review_id))).scalar())
+
+    @staticmethod
+    def _responses(s: Session, rubric: Rubric, review_id: int) -> Responses:
+        """Every answer in the review, with its author's role, in one query (one consistent view)."""
+        p, a = t.board_participants, t.board_answers
+        rows = s.execute(select(a.c.participant_id, p.c.role, a.c.statement_id, a.c.value)
+                         .join(p, p.c.id == a.c.participant_id).where(p.c.review_id == review_id)).all()
+        if not rows:
+            return Responses.from_rows(rubric, [], [], [])
+        who, role, statement, value = zip(*rows)
+        return Responses.from_rows(rubric, who, statement, value, roles=dict(zip(who, role)))
+
+    def _actions(self, s: Session, review_id: int) -> list[Action]:
+        agreed = select(t.board_actions.c.action_id).where(t.board_actions.c.review_id == review_id)
+        return self.store._actions(s, t.actions.c.id.in_(agreed))
+
+
+def _closed_at(row, now: datetime) -> datetime | None:
+    if row.closed_at is not None:
+        return row.closed_at
+    if row.closes_at is not None and row.closes_at <= now:
+        return row.closes_at
+    return None
+
+
+def _check_open(row) -> None:
+    closed = _closed_at(row, _now())
+    if closed is not None:
+        raise ReviewClosed(closed)
+
+
+def _check_not_expired(row) -> None:
+    """Participant-facing links stop working PARTICIPANT_ACCESS_AFTER_CLOSE after closing."""
+    now = _now()
+    closed = _closed_at(row, now)
+    if closed is not None and now >= closed + PARTICIPANT_ACCESS_AFTER_CLOSE:
+        raise _not_found()
+
+
+def _check_roles(rubric: Rubric, roles: Sequence[str] | None) -> tuple[str, ...]:
+    known = [r.id for r in rubric.roles]
+    if roles is None:
+        return tuple(known)
+    if isinstance(roles, str) or not isinstance(roles, Sequence):
+        raise ValueError("roles must be a list of role ids.")
+    unknown = sorted({str(r) for r in roles} - set(known))
+    if unknown:
+        offered = ", ".join(known) if known else "none"
+        raise ValueError(f"these are not roles of the rubric '{rubric.id}': {', '.join(unknown)} "
+                         f"(its roles: {offered}).")
+    return tuple(r for r in known if r in set(roles))  # in rubric order
+
+
+def _check_role(row, role: object) -> str | None:
+    roles = json.loads(row.roles)
+    if not roles:
+        if role is not None:
+            raise ValueError("this review does not ask for a role; leave it out.")
+        return None
+    if role not in roles:
+        raise ValueError(f"{role!r} is not one of this review's roles; choose one of: {', '.join(roles)}.")
+    return role  # type: ignore[return-value]
+
+
+def _info(row) -> ReviewInfo:
+    return ReviewInfo(title=row.title, partnership=row.partnership, rubric_id=row.rubric_id,
+                      rubric_version=row.rubric_version, rubric_hash=row.rubric_hash,
+                      roles=tuple(json.loads(row.roles)), min_size=row.min_size,
+                      results_after_close=bool(row.results_after_close), closes_at=row.closes_at,
+                      closed_at=_closed_at(row, _now()), created=row.created)
+
+
+def _review(row) -> Review:
+    info = _info(row)
+    return Review(**{f: getattr(info, f) for f in info.__dataclass_fields__},
+                  facilitator_token=row.facilitator_token, participant_token=row.participant_token,
+                  role_groups=json.loads(row.role_groups), updated=row.updated)
+
+
+__all__ = ["LINK_NOT_FOUND", "PARTICIPANT_ACCESS_AFTER_CLOSE", "WAITING_FOR_ANSWERS", "WAITING_FOR_CLOSING",
+           "Dashboard", "Participant", "ParticipantResults", "Review", "ReviewClosed", "ReviewInfo", "Reviews"]

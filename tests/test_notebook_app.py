@@ -1,0 +1,145 @@
+"""The notebook in the app (AppTest): autosave, resume links, listing, compare, trend, actions, backup."""
+
+import json
+import uuid
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from joiningforces.library import default_rubric
+from joiningforces.storage import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+QUICK = default_rubric("quick-check")
+
+
+def new_app(**query) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def quick_check_for(partnership: str) -> AppTest:
+    at = new_app()
+    at.button(key="start-quick").click().run()
+    at.text_input(key="details-partnership").input(partnership).run()
+    return at
+
+
+def answer(at: AppTest, statement_id: str, value) -> None:
+    at.radio(key=f"answer-quick-check-{statement_id}").set_value(value).run()
+
+
+def unique(name: str) -> str:
+    return f"{name} {uuid.uuid4().hex[:6]}"
+
+
+def saved(token: str):
+    return Store().get_assessment(token)
+
+
+def test_answers_are_saved_as_given_and_the_link_brings_them_back():
+    name = unique("Riverside Alliance")
+    at = quick_check_for(name)
+    first, second = QUICK.principles[0].statements
+    answer(at, first.id, 4)
+    answer(at, second.id, "dk")
+    at.text_area(key=f"note-check-quick-check-{QUICK.principles[0].id}").input("Minutes of 3 May").run()
+    token = at.session_state["tokens"]["quick-check"]
+    assert at.query_params["a"] == token
+    stored = saved(token)
+    assert stored.partnership == name
+    assert stored.answers == {first.id: 4, second.id: None}
+    assert stored.notes == {QUICK.principles[0].id: "Minutes of 3 May"}
+
+    # Another device (a fresh session) opens the resume link.
+    again = new_app(a=token)
+    assert not again.exception
+    again.switch_page("pages/check.py").run()
+    assert again.radio(key=f"answer-quick-check-{first.id}").value == 4
+    assert again.radio(key=f"answer-quick-check-{second.id}").value == "dk"
+    assert "2 of 24 statements answered" in again.get("progress")[0].proto.text
+
+
+def test_unknown_or_malformed_resume_link_says_not_found_and_nothing_else():
+    for token in ["x" * 32, "../../etc/passwd", "'; drop table answers; --"]:
+        at = new_app(a=token)
+        assert not at.exception
+        assert [w.value for w in at.warning] == [
+            "That saved assessment was not found. Check the link, or start a new check."]
+        assert "a" not in at.query_params
+
+
+def test_notebook_lists_opens_and_deletes_with_confirmation():
+    name = unique("Harbour Trust")
+    at = quick_check_for(name)
+    answer(at, QUICK.principles[0].statements[0].id, 5)
+    token = at.session_state["tokens"]["quick-check"]
+
+    notebook = new_app()
+    notebook.switch_page("pages/notebook.py").run()
+    notebook.text_input(key="notebook-search").input(name).run()
+    rows = [m.value for m in notebook.markdown if name in m.value]
+    assert len(rows) == 1 and "1 of 24 answered" in rows[0]
+    notebook.button(key=f"open-{token}").click().run()
+    assert notebook.session_state["answers"]["quick-check"] == {QUICK.principles[0].statements[0].id: 5}
+
+    notebook.switch_page("pages/notebook.py").run()
+    notebook.text_input(key="notebook-search").input(name).run()
+    notebook.button(key=f"delete-{token}").click().run()
+    assert "The assessment was deleted." in [s.value for s in notebook.success]
+    assert not [m.value for m in notebook.markdown if name in m.value]
+    assert "quick-check" not in notebook.session_state["tokens"]
+
+
+def test_compare_two_assessments_shows_both_polygons_and_what_moved():
+    name = unique("Compare Co")
+    tokens = []
+    for value in (2, 4):
+        at = quick_check_for(name)
+        for statement in QUICK.principles[0].statements:
+            answer(at, statement.id, value if not statement.reverse else 6 - value)
+        tokens.append(at.session_state["tokens"]["quick-check"])
+    at = new_app()
+    at.switch_page("pages/notebook.py").run()
+    at.selectbox(key="compare-before").set_value(tokens[0]).run()
+    at.selectbox(key="compare-after").set_value(tokens[1]).run()
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "Before" in json.dumps(spec) and "After" in json.dumps(spec)
+    table = at.table[0].value
+    row = table.loc[QUICK.principles[0].title]
+    assert (row["Before"], row["After"], row["Change"]) == ("2.0", "4.0", "+2.0")
+
+
+def test_action_plan_add_and_complete():
+    name = unique("Action Partners")
+    at = quick_check_for(name)
+    answer(at, QUICK.principles[0].statements[0].id, 3)
+    at.switch_page("pages/notebook.py").run()
+    at.selectbox(key="actions-partnership").set_value(name).run()
+    # A form sends its fields together on submit, so no run between them.
+    at.selectbox(key="new-action-principle").set_value("trust")
+    at.text_input(key="new-action-text").input("Share next year's plans in draft")
+    at.text_input(key="new-action-owner").input("Chair")
+    at.button(key="FormSubmitter:new-action-Add action").click().run()
+    plan = Store().actions_for(name)
+    assert [(a.principle_id, a.text, a.owner, a.status) for a in plan] == [
+        ("trust", "Share next year's plans in draft", "Chair", "open")]
+    at.selectbox(key=f"status-{plan[0].id}").set_value("done").run()
+    assert Store().actions_for(name)[0].status == "done"
+    # The action carries forward: a new assessment of the same partnership sees it.
+    later = quick_check_for(name)
+    later.switch_page("pages/notebook.py").run()
+    later.selectbox(key="actions-partnership").set_value(name).run()
+    assert any("Share next year" in m.value for m in later.markdown)
+
+
+def test_notebook_import_refuses_a_foreign_file_and_writes_nothing():
+    at = new_app()
+    at.switch_page("pages/notebook.py").run()
+    before = len(Store().list_assessments())
+    at.get("file_uploader")[0].upload("other.json", b'{"format": "not-ours"}', "application/json").run()
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("Nothing was imported")
+    assert len(Store().list_assessments()) == before
