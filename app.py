@@ -13,8 +13,6 @@ pages = [
     st.Page("pages/studio.py", title="Rubric studio", icon=":material/design_services:", url_path="studio"),
     st.Page("pages/notebook.py", title="Notebook", icon=":material/menu_book:", url_path="notebook"),
 ]
-ui.warm_up_reports()
 page = st.navigation(pages)
-ui.sync_resume_link()
-ui.notices()
+ui.every_run()
 page.run()

@@ -19,18 +19,43 @@ from joiningforces.storage import NotFound, Store
 DONT_KNOW = "dk"  # the radio option for "don't know"; stored as None in the answers
 
 
+# Streamlit hides the real radio inputs and draws its own circles, which show no focus ring:
+# give keyboard users a clear one (WCAG 2.4.7). Static CSS only; no user text goes through here.
+FOCUS_STYLE = """<style>
+[data-testid="stRadioOption"]:has(input:focus-visible),
+[data-testid="stCheckbox"] label:has(input:focus-visible) {
+  outline: 3px solid #0b6b6b; outline-offset: 2px; border-radius: 4px;
+}
+</style>"""
+
+
+_this_run = threading.local()  # Streamlit runs each session's script in its own thread
+
+
+def every_run() -> None:
+    """What app.py does on every run before the page: styles, resume link, notices."""
+    _this_run.via_app = True
+    st.html(FOCUS_STYLE)
+    warm_up_reports()
+    sync_resume_link()
+    notices()
+
+
 def run_through_app() -> None:
-    """Make sure this page runs inside app.py's navigation, even on a fresh server.
+    """Called at the top of each page: make sure `every_run` happened, even on a fresh server.
 
     Until app.py has called st.navigation once, Streamlit treats pages/ as a legacy multipage
-    folder, and a first request for /check?a=... would run pages/check.py alone, skipping the
-    resume link. Leaving that mode and rerunning sends the request through app.py.
+    folder and runs a directly requested page (say /check?a=...) on its own, skipping app.py.
+    Then the page does app.py's per-run work itself and leaves legacy mode for the next runs.
     """
+    if getattr(_this_run, "via_app", False):
+        _this_run.via_app = False
+        return
     from streamlit.runtime.pages_manager import PagesManager
 
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
+    PagesManager.uses_pages_directory = False
+    every_run()
+    _this_run.via_app = False
 
 
 @st.cache_resource(show_spinner=False)
@@ -246,6 +271,9 @@ def option_label(rubric: Rubric):
 _INLINE = re.compile(r"([\\`*_~\[\]$])")
 _BLOCK = re.compile(r"^(\s*)([#>+\-=])", re.MULTILINE)
 _NUMBERED = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# Markdown passes an HTML tag or entity through as raw text (Streamlit shows it, never runs it), but
+# then undoes no escapes inside it ("<b>a\\_b</b>" shows the backslash) and decodes "&amp;" to "&".
+_HTMLISH = re.compile(r"(<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;))")
 
 
 def plain(text: str) -> str:
@@ -253,9 +281,10 @@ def plain(text: str) -> str:
 
     Only what Markdown would act on is escaped (emphasis, links, code, maths, and list or heading
     marks at the start of a line), because widget labels also become screen readers' aria-labels.
-    Streamlit never renders raw HTML here, so HTML needs no escaping to be safe.
+    Streamlit never renders raw HTML here, so HTML needs no escaping to be safe; a "<" that starts a
+    tag and a "&" that starts an entity are escaped only so that they show exactly as typed.
     """
-    text = _INLINE.sub(r"\\\1", text)
+    text = _HTMLISH.sub(r"\\\1", _INLINE.sub(r"\\\1", text))
     return _NUMBERED.sub(r"\1\\\2", _BLOCK.sub(r"\1\\\2", text))
 
 

@@ -14,6 +14,8 @@ from joiningforces.loader import MAX_BYTES, RubricError
 from joiningforces.models import Rubric
 from joiningforces.scoring import score
 
+ui.run_through_app()
+
 UPLOAD, PASTE = "Upload a file", "Paste the text"
 
 
@@ -30,9 +32,8 @@ def use_for_check(rubric: Rubric, text: str) -> None:
     previous = ui.rubrics().get(rubric.id)
     if previous is not None and previous != rubric:
         token = st.session_state.get("tokens", {}).pop(rubric.id, None)
-        param = getattr(ui, "RESUME_PARAM", None)
-        if token and param and st.query_params.get(param) == token:
-            del st.query_params[param]  # else the resume link would bring the old rubric back
+        if token and st.query_params.get(ui.RESUME_PARAM) == token:
+            del st.query_params[ui.RESUME_PARAM]  # else the resume link would bring the old rubric back
     ui.add_session_rubric(rubric, text)
     answers, notes = ui.answers(rubric), ui.notes(rubric)
     kept_answers, kept_notes = studio.fitting_answers(rubric, answers), studio.fitting_notes(rubric, notes)
@@ -70,7 +71,7 @@ def show_problems(checked: studio.Checked) -> None:
             st.markdown(f"**{where}**{field}")
             st.markdown(ui.plain(problem.message[:1].upper() + problem.message[1:]))
             if shown.excerpt:
-                st.code(shown.excerpt, language=None)
+                st.code(shown.excerpt, language=None, wrap_lines=True)
     if checked.more_problems:
         st.caption(f"… and {checked.more_problems} more. Fix these first: later problems often follow from them.")
 
@@ -167,7 +168,10 @@ def show_rubric(checked: studio.Checked) -> None:
 
     library = ui.library().rubrics
     clash = library.get(rubric.id)
-    if clash is not None:
+    if clash == rubric:
+        st.info(ui.plain(f"This rubric is in the library already, exactly as it is here ('{rubric.id}')."),
+                icon=":material/library_books:")
+    elif clash is not None:
         taken = set(library) | set(ui.rubrics())
         st.warning(ui.plain(
             f"The library already has a rubric with the id '{rubric.id}': {clash.title} (version "

@@ -291,7 +291,7 @@ def test_save_refuses_when_switched_off_and_when_invalid(library_folder, monkeyp
     monkeypatch.delenv(studio.ENV_WRITE, raising=False)
     with pytest.raises(studio.SaveRefused, match="switched off"):
         studio.save_to_library(THREE_TEXT.encode(), library_folder)
-    with pytest.raises(studio.SaveRefused, match="1 problem; fix it first"):
+    with pytest.raises(studio.SaveRefused, match="2 problems; fix them first"):
         studio.save_to_library(THREE_TEXT.replace('element = "relationships"', 'elemnt = "relationships"', 1)
                                .encode(), library_folder, allowed=True)
     with pytest.raises(studio.SaveRefused):
@@ -340,6 +340,15 @@ def studio_app() -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     at.switch_page("pages/studio.py").run()
     assert not at.exception
+    return follow_the_app(at)
+
+
+def follow_the_app(at: AppTest) -> AppTest:
+    """From now on rerun whichever page the app last went to (st.switch_page), as a browser does.
+
+    AppTest.switch_page pins every later run to that page; its empty request means "stay on the
+    page the last run finished on", which is what a person clicking through the app gets."""
+    at._page_hash = ""
     return at
 
 
@@ -374,8 +383,7 @@ def no_html_anywhere(at: AppTest) -> bool:
 
 def test_studio_is_in_the_navigation_and_linked_from_home():
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    assert any(getattr(link.proto, "page", "").endswith("studio.py") or "studio" in link.proto.page
-               for link in at.get("page_link"))
+    assert "studio" in [link.proto.page for link in at.get("page_link")]  # the link on the home page
     at.switch_page("pages/studio.py").run()
     assert at.title[0].value == "Rubric studio"
     assert "Upload a rubric file or paste its text" in at.info[0].value
@@ -453,10 +461,9 @@ def test_paste_the_template_then_break_it():
 def test_html_and_script_in_a_rubric_are_shown_as_text():
     at = upload(studio_app(), xss_rubric())
     assert at.header[0].value == plain(f"Check {XSS_SCRIPT}")
-    assert XSS_IMG in texts(at)
+    assert plain(XSS_IMG) in texts(at)
     assert no_html_anywhere(at)
-    at.button(key="studio-use").click().run()
-    assert at.title[0].value == plain(f"Check {XSS_SCRIPT}")
+    use_for_check(at, load_rubric(xss_rubric()))
     assert at.radio(key="answer-xss-check-trust-1").label == plain(f"We trust {XSS_IMG} each other.")
     assert no_html_anywhere(at)
 
@@ -518,6 +525,15 @@ def test_compare_tab_shows_tables_against_the_default_and_another_library_rubric
     assert "Always." in statements["What changed"].iloc[0]
 
 
+def use_for_check(at: AppTest, rubric: Rubric) -> AppTest:
+    """Click "Use it for a self-check": the app switches to the questionnaire of `rubric`."""
+    at.button(key="studio-use").click().run()
+    assert not at.exception
+    assert at.title[0].value == plain(rubric.title)
+    assert at.button(key="next" if len(rubric.principles) > 1 else "finish")
+    return at
+
+
 def answer_everything(at: AppTest, rubric: Rubric, value_for) -> AppTest:
     """Answer every statement of `rubric` on the check page, step by step, then open the results."""
     for step, principle in enumerate(rubric.principles):
@@ -540,8 +556,7 @@ def test_an_uploaded_rubric_is_used_for_a_self_check_end_to_end(text):
     assert sample["width"] == sample["height"]
     assert len(radar_points(at.get("vega_lite_chart")[0])) == len(rubric.principles)
 
-    at.button(key="studio-use").click().run()
-    assert at.title[0].value == plain(rubric.title)
+    use_for_check(at, rubric)
     assert at.session_state["rubric_id"] == rubric.id
 
     def value_for(statement):
@@ -559,9 +574,8 @@ def test_an_uploaded_rubric_is_used_for_a_self_check_end_to_end(text):
 
 
 def test_re_uploading_an_edited_rubric_keeps_what_fits_and_restarts_the_questionnaire():
-    at = upload(studio_app(), THREE_TEXT)
-    at.button(key="studio-use").click().run()
     rubric = load_rubric(THREE_TEXT)
+    at = use_for_check(upload(studio_app(), THREE_TEXT), rubric)
     for step in range(2):
         for s in rubric.principles[step].statements:
             at.radio(key=f"answer-three-principles-{s.id}").set_value(4)
@@ -569,19 +583,25 @@ def test_re_uploading_an_edited_rubric_keeps_what_fits_and_restarts_the_question
         at.button(key="next").click().run()
     assert at.session_state["step-three-principles"] == 2
     at.radio(key="answer-three-principles-fair-1").set_value(2).run()
+    old_token = at.session_state["tokens"]["three-principles"]  # the answers are saved as given
 
     # The trainer drops the third principle and uses the edited file.
     fewer = THREE_TEXT[: THREE_TEXT.index("[[principles]]\nid = \"fairness\"")] + \
         FAIRNESS[FAIRNESS.index("[[practices]]"):].replace('helps = ["fairness", "trust"]', 'helps = ["trust"]')
-    at.switch_page("pages/studio.py").run()
-    upload(at, fewer)
-    at.button(key="studio-use").click().run()
-    assert not at.exception
+    follow_the_app(at.switch_page("pages/studio.py").run())
+    use_for_check(upload(at, fewer), load_rubric(fewer))
     assert at.subheader[0].value == plain(rubric.principles[0].title)  # back at the first step
     assert at.session_state["answers"]["three-principles"] == {s.id: 4 for p in rubric.principles[:2]
                                                                 for s in p.statements}
+    # The saved assessment and resume link of the old version are left behind, not reopened.
+    assert "three-principles" not in at.session_state["tokens"]
+    assert at.query_params.get(ui.RESUME_PARAM) != old_token
+    at.radio(key="answer-three-principles-trust-1").set_value(5).run()
+    assert at.session_state["tokens"]["three-principles"] != old_token
+    assert at.session_state["session_rubrics"]["three-principles"] == load_rubric(fewer)
     at.switch_page("pages/results.py").run()
     assert not at.exception and at.title[0].value == "Your results"
+    assert len(radar_points(at.get("vega_lite_chart")[0])) == 2
 
 
 def test_an_id_that_clashes_with_the_library_is_used_for_this_session_only():
@@ -592,12 +612,14 @@ def test_an_id_that_clashes_with_the_library_is_used_for_this_session_only():
     warning = at.warning[0].value
     assert f"already has a rubric with the id '{QUICK_ID}'" in warning
     assert "for you only" in warning and f"'{QUICK_ID}-2'" in warning
-    at.button(key="studio-use").click().run()
+    use_for_check(at, mine)
     assert at.title[0].value == plain(mine.title)
     assert ui.library().rubrics[QUICK_ID].title != mine.title  # the library itself is unchanged
 
-    another = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()  # someone else
-    another.button(key="start-quick").click().run()
+    another = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # someone else, same server
+    another.session_state["rubric_id"] = QUICK_ID
+    another.run()
+    another.switch_page("pages/check.py").run()
     assert another.title[0].value == plain(default_rubric(QUICK_ID).title)
 
 
@@ -626,7 +648,9 @@ def test_save_to_the_library_then_everyone_can_choose_it(writable_library):
     newcomer = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
     assert "start-three-principles" in [b.key for b in newcomer.button]
 
-    # Saving it again is refused: the library rubric is not replaced.
+    # The page now knows it is in the library; saving it again is refused, nothing is replaced.
+    at.run()
+    assert "in the library already, exactly as it is here" in at.info[0].value
     before = listing(writable_library)
     at.button(key="studio-save").click().run()
     assert "Not saved" in at.error[0].value and "three-principles-2" in at.error[0].value

@@ -287,15 +287,19 @@ class Responses:
 
     @classmethod
     def from_rows(cls, rubric: Rubric, respondent: Sequence[Hashable], statement: Sequence[str],
-                  value: Sequence[int | None], roles: Mapping[Hashable, str | None] | None = None) -> Responses:
-        """From stored answer rows, one per (respondent, statement): `value` None is "don't know".
+                  value: Sequence[int | float | None], roles: Mapping[Hashable, str | None] | None = None, *,
+                  row_roles: Sequence[str | None] | None = None) -> Responses:
+        """From stored answer rows, one per (respondent, statement): `value` None (or NaN) is "don't know".
 
-        Vectorised (no Python loop per row), for a review's whole table of answers. The rows are
-        taken as already checked (the store checks answers when they are saved); rows naming a
-        statement the rubric does not have are ignored. Respondents appear in order of first row.
+        Vectorised (no Python loop per row), for a review's whole table of answers. Roles come
+        from `roles` ({respondent: role}) or `row_roles` (each row's respondent's role, as a join
+        gives it). The rows are taken as already checked (the store checks answers when they are
+        saved); rows naming a statement the rubric does not have are ignored. Respondents appear
+        in order of their first row.
         """
         statement_ids = _matrices(rubric)[0]
-        keys, row = pd.factorize(pd.Series(respondent, dtype=object), sort=False)
+        row, keys = pd.factorize(pd.Series(respondent, dtype=object), sort=False)
+        first = np.unique(row, return_index=True)[1] if len(row) else np.zeros(0, dtype=np.int64)
         col = pd.Index(statement_ids).get_indexer(pd.Index(statement, dtype=object))
         vals = np.asarray(pd.Series(value, dtype="float64"))  # None -> NaN
         known = col >= 0
@@ -305,7 +309,10 @@ class Responses:
         values[row, col] = vals
         dont_know[row, col] = np.isnan(vals)
         role_array = np.empty(len(keys), dtype=object)
-        role_array[:] = [roles.get(k) for k in keys] if roles is not None else None
+        if roles is not None:
+            role_array[:] = [roles.get(k) for k in keys]
+        elif row_roles is not None:
+            role_array[:] = np.asarray(row_roles, dtype=object)[first]
         return cls(rubric, values, dont_know, role_array)
 
 

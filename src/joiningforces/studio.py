@@ -141,7 +141,7 @@ def summary(rubric: Rubric) -> str:
     return (f"{count(len(rubric.elements), 'element')}, {count(len(rubric.principles), 'principle')}, "
             f"{count(len(rubric.statements), 'statement')} and {count(len(rubric.practices), 'practice')}; "
             f"answers from {rubric.scale.points[0].label} ({rubric.scale.low}) to "
-            f"{rubric.scale.points[-1].label} ({rubric.scale.high}); language '{rubric.language}'.")
+            f"{rubric.scale.points[-1].label} ({rubric.scale.high}).")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -158,7 +158,22 @@ class FieldChange:
     new: object
 
     def describe(self, width: int = 80) -> str:
-        return f"{self.field}: {_show(self.old, width)} → {_show(self.new, width)}"
+        old, new = self.old, self.new
+        if isinstance(old, str) and isinstance(new, str):
+            old, new = _around_change(" ".join(old.split()), " ".join(new.split()), width)
+        return f"{self.field}: {_show(old, width)} → {_show(new, width)}"
+
+
+def _around_change(old: str, new: str, width: int) -> tuple[str, str]:
+    """Two long texts cut to where they start to differ, so the change itself is what shows."""
+    if max(len(old), len(new)) <= width:
+        return old, new
+    same = len(os.path.commonprefix([old, new]))
+    start = max(0, same - 20)
+    if start == 0:
+        return old, new
+    start = old.rfind(" ", 0, start) + 1 or start  # cut at a word
+    return "…" + old[start:], "…" + new[start:]
 
 
 @dataclass(frozen=True)

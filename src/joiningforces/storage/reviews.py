@@ -54,6 +54,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
@@ -546,14 +547,25 @@ class Reviews:
 
     @staticmethod
     def _responses(s: Session, rubric: Rubric, review_id: int) -> Responses:
-        """Every answer in the review, with its author's role, in one query (one consistent view)."""
+        """Every answer in the review, with its author's role, in one query (one consistent view).
+
+        Read with the driver's own cursor into a numpy array: for a review of 1,000 × 60 answers
+        that is several times faster than building SQLAlchemy rows (the columns need no type
+        processing). The statement's only parameter is the review's integer key.
+        """
         p, a = t.board_participants, t.board_answers
-        rows = s.execute(select(a.c.participant_id, p.c.role, a.c.statement_id, a.c.value)
-                         .join(p, p.c.id == a.c.participant_id).where(p.c.review_id == review_id)).all()
-        if not rows:
-            return Responses.from_rows(rubric, [], [], [])
-        who, role, statement, value = zip(*rows)
-        return Responses.from_rows(rubric, who, statement, value, roles=dict(zip(who, role)))
+        query = (select(a.c.participant_id, p.c.role, a.c.statement_id, a.c.value)
+                 .join(p, p.c.id == a.c.participant_id).where(p.c.review_id == int(review_id)))
+        conn = s.connection()
+        sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+        cursor = conn.connection.driver_connection.cursor()
+        try:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        finally:
+            cursor.close()
+        data = np.array(rows, dtype=object).reshape(-1, 4)
+        return Responses.from_rows(rubric, data[:, 0], data[:, 2], data[:, 3], row_roles=data[:, 1])
 
     def _actions(self, s: Session, review_id: int) -> list[Action]:
         agreed = select(t.board_actions.c.action_id).where(t.board_actions.c.review_id == review_id)
