@@ -28,7 +28,7 @@ import math
 
 from joiningforces.library import default_rubric
 
-from .common import BARE_APP, LiveServer, TIMER_JS, chromium, header, median, new_page, spread, timed_key, wait_idle
+from .common import BARE_APP, VARIANTS, parse_variants, LiveServer, TIMER_JS, chromium, header, median, new_page, spread, timed_key, wait_idle
 
 PROGRESS = '[data-testid="stProgress"]'
 MARKDOWN = '[data-testid="stMarkdown"]'
@@ -108,14 +108,6 @@ class Questionnaire:
         return timed_key(self.page, "ArrowRight", PROGRESS, f"{self.answered} of {self.total} statements answered")
 
 
-# How the app's server is started: as it is, or with a change to try (see profile_rerun.py).
-VARIANTS = {
-    "as-is": {},
-    "no-post-gc": {"flags": ["--runner.postScriptGC", "false"]},
-    "gc-freeze": {"module": "benchmarks.profiled_streamlit", "env": {"JF_GC_FREEZE": "1"}},
-}
-
-
 def run(presses: int, warmups: int, variants: list[str]) -> dict[str, dict[str, list[float]]]:
     with contextlib.ExitStack() as stack:
         browser = stack.enter_context(chromium())
@@ -164,10 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         args.presses, args.warmups = 3, 1
     header(f"Rerun latency in Chromium: {args.presses} presses per page after {args.warmups} warm-up(s)")
-    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-    unknown = [v for v in variants if v not in VARIANTS]
-    if unknown or not variants:
-        parser.error(f"unknown variant(s): {', '.join(unknown) or '(none given)'}")
+    variants = parse_variants(parser, args.variants)
     report(run(args.presses, args.warmups, variants))
 
 

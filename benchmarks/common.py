@@ -90,6 +90,29 @@ class LiveServer:
         self.stop()
 
 
+# How the app's server is started: as it is, or with a change to try out without editing the app.
+VARIANTS = {
+    "as-is": {},
+    # Streamlit's gc.collect() after every script run switched off (.streamlit/config.toml:
+    # [runner] postScriptGC = false).
+    "no-post-gc": {"flags": ["--runner.postScriptGC", "false"]},
+    # The modules the pages use imported and gc.freeze()-d before serving (profiled_streamlit.py).
+    "gc-freeze": {"module": "benchmarks.profiled_streamlit", "env": {"JF_GC_FREEZE": "1"}},
+}
+
+
+def parse_variants(parser, text: str) -> list[str]:
+    variants = [v.strip() for v in text.split(",") if v.strip()]
+    unknown = [v for v in variants if v not in VARIANTS]
+    if unknown or not variants:
+        parser.error(f"unknown variant(s): {', '.join(unknown) or '(none given)'}; choose from {', '.join(VARIANTS)}")
+    return variants
+
+
+def variant_label(label: str, variant: str) -> str:
+    return label if variant == "as-is" else f"{label} [{variant}]"
+
+
 def proc_status(pid: int) -> dict[str, int]:
     """The kB figures of /proc/<pid>/status (VmRSS, VmHWM, ...)."""
     out = {}

@@ -74,12 +74,17 @@ else:
     if unscored:
         st.caption("Not enough answers to score: " + ", ".join(ui.plain(p.title) for p in unscored) + ".")
 
-    st.header("Notes")
-    st.caption("A note per principle: evidence, examples, reflections. Notes go into the PDF and the exports.")
-    for principle in rubric.principles:
-        key = f"note-results-{rubric.id}-{principle.id}"
-        st.text_area(ui.plain(principle.title), value=notes.get(principle.id, ""), key=key, max_chars=4000,
-                     on_change=ui.record_note, args=(rubric, principle.id, key), height=68)
+    @st.fragment
+    def notes_section() -> None:
+        """Editing a note reruns only this section, not the charts above it."""
+        st.header("Notes")
+        st.caption("A note per principle: evidence, examples, reflections. Notes go into the PDF and the exports.")
+        for principle in rubric.principles:
+            key = f"note-results-{rubric.id}-{principle.id}"
+            st.text_area(ui.plain(principle.title), value=notes.get(principle.id, ""), key=key, max_chars=4000,
+                         on_change=ui.record_note, args=(rubric, principle.id, key), height=68)
+
+    notes_section()
 
     st.header("Export")
     stamp = datetime.now().strftime("%Y-%m-%d")

@@ -300,7 +300,9 @@ def test_rows_and_dicts_give_the_same_aggregate(small_rubric):
         people.append(given)
         roles.append([S, F][i % 2])
         rows += [(f"p{i}", sid, v) for sid, v in given.items()]
-    rows += [("p0", "no-such-statement", 3)]  # ignored
+    people[1].pop("trust-1", None)
+    rows = [r for r in rows if r[:2] != ("p1", "trust-1")]
+    rows += [("p0", "no-such-statement", 3), ("p1", "trust-1", 7)]  # ignored: not in the rubric, off the scale
     order = rng.permutation(len(rows))
     who, sid, value = zip(*[rows[k] for k in order])
     from_rows = aggregate(Responses.from_rows(small_rubric, who, sid, value,

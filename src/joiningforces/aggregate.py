@@ -294,24 +294,26 @@ class Responses:
         Vectorised (no Python loop per row), for a review's whole table of answers. Roles come
         from `roles` ({respondent: role}) or `row_roles` (each row's respondent's role, as a join
         gives it). The rows are taken as already checked (the store checks answers when they are
-        saved); rows naming a statement the rubric does not have are ignored. Respondents appear
-        in order of their first row.
+        saved); rows naming a statement the rubric does not have, or a value off its scale, are
+        ignored. Respondents appear in order of their first row.
         """
         statement_ids = _matrices(rubric)[0]
-        row, keys = pd.factorize(pd.Series(respondent, dtype=object), sort=False)
-        first = np.unique(row, return_index=True)[1] if len(row) else np.zeros(0, dtype=np.int64)
+        numeric = isinstance(respondent, np.ndarray) and respondent.dtype != object  # factorised much faster
+        row, keys = pd.factorize(respondent if numeric else pd.Series(respondent, dtype=object), sort=False)
         col = pd.Index(statement_ids).get_indexer(pd.Index(statement, dtype=object))
         vals = np.asarray(pd.Series(value, dtype="float64"))  # None -> NaN
-        known = col >= 0
-        row, col, vals = row[known], col[known], vals[known]
+        on_scale = np.isnan(vals) | np.isin(vals, [pt.value for pt in rubric.scale.points])
+        known = (col >= 0) & on_scale
+        at, col, vals = row[known], col[known], vals[known]
         values = np.full((len(keys), len(statement_ids)), np.nan)
         dont_know = np.zeros(values.shape, dtype=bool)
-        values[row, col] = vals
-        dont_know[row, col] = np.isnan(vals)
+        values[at, col] = vals
+        dont_know[at, col] = np.isnan(vals)
         role_array = np.empty(len(keys), dtype=object)
         if roles is not None:
             role_array[:] = [roles.get(k) for k in keys]
-        elif row_roles is not None:
+        elif row_roles is not None and len(keys):
+            first = np.unique(row, return_index=True)[1]  # each respondent's first row (of all rows)
             role_array[:] = np.asarray(row_roles, dtype=object)[first]
         return cls(rubric, values, dont_know, role_array)
 
@@ -446,8 +448,8 @@ def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_id
     gaps.sort(key=lambda item: (-round(item[1].gap, _TIE), item[0]))
     imbalance = ImbalanceLens(tuple(summaries), tuple(g for _, g in gaps))
 
-    disagreements = _disagreements(rubric, responses.values[took_part], responses.dont_know[took_part],
-                                   everyone, min_size) if everyone.shown else ()
+    disagreements = _disagreements(rubric, values, responses.dont_know[took_part], everyone, min_size) \
+        if everyone.shown else ()
     result = result_from_scores(rubric, everyone.medians()) if everyone.shown else None
     return ReviewAggregate(rubric, min_size, n, by_role, everyone, disagreements, imbalance, result)
 

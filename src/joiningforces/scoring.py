@@ -100,17 +100,19 @@ def _on_scale(value: object, allowed: set[int]) -> bool:
 
 @lru_cache(maxsize=32)
 def _matrices(rubric: Rubric) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
-    """Statement ids, principle ids, the reverse mask and the statement→principle membership matrix."""
+    """Statement ids, principle ids, the reverse mask, and where each principle's statements start.
+
+    Statements are listed principle by principle (every principle has at least two), so a
+    principle's statements are one contiguous run of columns: per-principle sums are a single
+    `np.add.reduceat`, which unlike a matrix product does not wake a multi-threaded BLAS for
+    small arrays.
+    """
     statement_ids = [s.id for s in rubric.statements]
     principle_ids = [p.id for p in rubric.principles]
     reverse = np.array([s.reverse for s in rubric.statements], dtype=bool)
-    membership = np.zeros((len(statement_ids), len(principle_ids)))
-    row = 0
-    for col, principle in enumerate(rubric.principles):
-        for _ in principle.statements:
-            membership[row, col] = 1.0
-            row += 1
-    return statement_ids, principle_ids, reverse, membership
+    sizes = [len(p.statements) for p in rubric.principles]
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.intp)
+    return statement_ids, principle_ids, reverse, starts
 
 
 def answers_frame(rubric: Rubric, respondents: Sequence[Answers]) -> pd.DataFrame:
@@ -131,12 +133,16 @@ def statement_scores(rubric: Rubric, frame: pd.DataFrame) -> pd.DataFrame:
 
 def score_frame(rubric: Rubric, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Principle scores (NaN where not enough answers) and answered counts, one row per respondent."""
-    _, principle_ids, _, membership = _matrices(rubric)
+    _, principle_ids, _, starts = _matrices(rubric)
     values = statement_scores(rubric, frame).to_numpy()
     answered_mask = ~np.isnan(values)
-    answered = answered_mask.astype("float64") @ membership
-    sums = np.where(answered_mask, values, 0.0) @ membership
-    totals = membership.sum(axis=0)
+    if values.shape[0] == 0:
+        empty = np.zeros((0, len(principle_ids)))
+        return (pd.DataFrame(empty, index=frame.index, columns=principle_ids),
+                pd.DataFrame(empty.astype(int), index=frame.index, columns=principle_ids))
+    answered = np.add.reduceat(answered_mask.astype("float64"), starts, axis=1)
+    sums = np.add.reduceat(np.where(answered_mask, values, 0.0), starts, axis=1)
+    totals = np.array([len(p.statements) for p in rubric.principles], dtype="float64")
     enough = (answered > 0) & (answered / totals >= rubric.scale.min_answered - 1e-9)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = np.where(enough, sums / np.where(answered > 0, answered, 1), np.nan)

@@ -50,7 +50,8 @@ from __future__ import annotations
 import hmac
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -352,7 +353,7 @@ class Reviews:
     def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
         """Everything the facilitator's page shows, all of it aggregate (see `aggregate`), plus
         their own scores if they took part. `groups` overrides the saved role groups, unsaved."""
-        with self.store._read() as s:
+        with self._snapshot() as s:
             row = self._by_facilitator(s, facilitator_token)
             review = _review(row)
             rubric = self.store._rubric(s, row.rubric_hash)
@@ -477,7 +478,7 @@ class Reviews:
         """The participant's own scores, and the group's aggregate once they have answered
         something (and, if the facilitator chose so, once the review has closed)."""
         me = self.participant(token)
-        with self.store._read() as s:
+        with self._snapshot() as s:
             _, row = self._by_participant(s, token)
             rubric = self.store._rubric(s, row.rubric_hash)
             own = score(rubric, me.answers)
@@ -545,16 +546,26 @@ class Reviews:
         p, a = t.board_participants, t.board_answers
         return bool(s.execute(select(exists().where(a.c.participant_id == p.c.id, p.c.review_id == review_id))).scalar())
 
+    @contextmanager
+    def _snapshot(self) -> Iterator[Session]:
+        """A read-only session whose queries all see the same moment: SQLite's WAL gives a
+        transaction one snapshot; on PostgreSQL that needs REPEATABLE READ."""
+        with self.store._reading() as session:
+            if self.store.dialect == "postgresql":
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            yield session
+
     @staticmethod
     def _responses(s: Session, rubric: Rubric, review_id: int) -> Responses:
-        """Every answer in the review, with its author's role, in one query (one consistent view).
+        """Every answer in the review, with its author's role (use inside `_snapshot`).
 
-        Read with the driver's own cursor into a numpy array: for a review of 1,000 × 60 answers
-        that is several times faster than building SQLAlchemy rows (the columns need no type
-        processing). The statement's only parameter is the review's integer key.
+        The answers are read with the driver's own cursor into a numpy array: for 1,000 × 60
+        answers that is several times faster than building SQLAlchemy rows (the columns need no
+        type processing). The statement's only parameter is the review's integer key.
         """
         p, a = t.board_participants, t.board_answers
-        query = (select(a.c.participant_id, p.c.role, a.c.statement_id, a.c.value)
+        roles = dict(s.execute(select(p.c.id, p.c.role).where(p.c.review_id == review_id)).all())
+        query = (select(a.c.participant_id, a.c.statement_id, a.c.value)
                  .join(p, p.c.id == a.c.participant_id).where(p.c.review_id == int(review_id)))
         conn = s.connection()
         sql = str(query.compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
@@ -564,8 +575,8 @@ class Reviews:
             rows = cursor.fetchall()
         finally:
             cursor.close()
-        data = np.array(rows, dtype=object).reshape(-1, 4)
-        return Responses.from_rows(rubric, data[:, 0], data[:, 2], data[:, 3], row_roles=data[:, 1])
+        data = np.array(rows, dtype=object).reshape(-1, 3)
+        return Responses.from_rows(rubric, data[:, 0].astype(np.int64), data[:, 1], data[:, 2], roles=roles)
 
     def _actions(self, s: Session, review_id: int) -> list[Action]:
         agreed = select(t.board_actions.c.action_id).where(t.board_actions.c.review_id == review_id)
