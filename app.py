@@ -12,6 +12,8 @@ pages = [
     st.Page("pages/results.py", title="Results", icon=":material/radar:", url_path="results"),
     st.Page("pages/studio.py", title="Rubric studio", icon=":material/design_services:", url_path="studio"),
     st.Page("pages/notebook.py", title="Notebook", icon=":material/menu_book:", url_path="notebook"),
+    st.Page("pages/review.py", title="Board review", icon=":material/groups:", url_path="review"),
+    st.Page("pages/facilitate.py", title="Facilitate", icon=":material/co_present:", url_path="facilitate"),
 ]
 page = st.navigation(pages)
 ui.every_run()

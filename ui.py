@@ -14,7 +14,7 @@ import streamlit as st
 
 from joiningforces.library import DEFAULT_ID, Library, load_library
 from joiningforces.models import Rubric
-from joiningforces.storage import NotFound, Store
+from joiningforces.storage import NotFound, Reviews, Store
 
 DONT_KNOW = "dk"  # the radio option for "don't know"; stored as None in the answers
 
@@ -288,6 +288,13 @@ def plain(text: str) -> str:
     return _NUMBERED.sub(r"\1\\\2", _BLOCK.sub(r"\1\\\2", text))
 
 
+def table(frame, **kwargs) -> None:
+    """st.table with every cell and index label shown as typed (st.table renders Markdown in cells)."""
+    shown = frame.map(lambda v: plain(str(v)))
+    shown.index = [plain(str(i)) for i in frame.index]
+    st.table(shown, **kwargs)
+
+
 def rubric_problems() -> None:
     """Say which rubric files in the library could not be loaded, and why, without stopping the app."""
     for name, error in library().errors.items():
@@ -295,3 +302,23 @@ def rubric_problems() -> None:
             st.text("\n".join(str(p) for p in error.problems))
 
 
+
+
+# --- Board reviews (pages/review.py and pages/facilitate.py) ---
+
+PAGE_PATHS = ("check", "results", "notebook", "studio", "review", "facilitate")
+
+
+@st.cache_resource(show_spinner=False)
+def reviews() -> Reviews:
+    """Board reviews in the same database as the notebook; one per process, like `store`."""
+    return Reviews(store())
+
+
+def app_link(url_path: str, **params: str) -> str:
+    """A full link to a page of this app as the browser reached it, e.g. app_link("review", p=token)."""
+    base = (st.context.url or "").split("?")[0].rstrip("/")
+    for page in PAGE_PATHS:
+        base = base.removesuffix(f"/{page}")
+    query = "&".join(f"{key}={value}" for key, value in params.items())
+    return f"{base}/{url_path}" + (f"?{query}" if query else "")

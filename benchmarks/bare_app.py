@@ -1,16 +1,27 @@
 """The yardstick for the browser benchmarks: a bare Streamlit app with one slider.
 
-Served exactly like the real app (same `streamlit run` flags) so that the ratio of the two
-cancels out the machine, the browser and Streamlit's own per-rerun cost. `?widget=radio` shows
-one horizontal radio group instead (the widget the questionnaire uses), as a second yardstick.
+Served exactly like the real app (same `streamlit run` flags, same folder and config) so that
+the ratio of the two cancels out the machine, the browser and Streamlit's own costs.
+Two more yardsticks, chosen by the URL:
+- `?widget=radio`: one horizontal radio group instead (the widget the questionnaire uses);
+- `?widget=chart`: the slider and one small Altair chart (what any page with a chart pays:
+  Streamlit's Vega chunk, loaded on first use, and Vega drawing the chart).
 """
 
 import streamlit as st
 
 st.title("Bare app")
-if st.query_params.get("widget") == "radio":
+widget = st.query_params.get("widget")
+if widget == "radio":
     choice = st.radio("Choice", [1, 2, 3, 4, 5, 6], horizontal=True)
     st.write(f"The choice is {choice}.")
 else:
     value = st.slider("Value", 0, 1000, 0)
     st.write(f"The value is {value}.")
+    if widget == "chart":
+        import altair as alt
+        import pandas as pd
+
+        data = pd.DataFrame({"x": [0, 1, 2, 3], "y": [value, 2, 1, 3], "label": [f"score: {v}" for v in range(4)]})
+        st.altair_chart(alt.Chart(data).mark_point().encode(x="x:Q", y="y:Q", description="label:N"),
+                        width="content")

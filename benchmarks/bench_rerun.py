@@ -28,7 +28,8 @@ import math
 
 from joiningforces.library import default_rubric
 
-from .common import BARE_APP, VARIANTS, parse_variants, LiveServer, TIMER_JS, chromium, header, median, new_page, spread, timed_key, wait_idle
+from .common import (BARE_APP, TIMER_JS, VARIANTS, LiveServer, chromium, header, median, new_page, parse_variants,
+                     spread, timed_key, wait_idle)
 
 PROGRESS = '[data-testid="stProgress"]'
 MARKDOWN = '[data-testid="stMarkdown"]'
@@ -98,7 +99,7 @@ class Questionnaire:
         principle, statement = self.todo.pop(0)
         index = self.rubric.principles.index(principle)
         while self.step < index:
-            self.page.get_by_role("button", name="Next").click()
+            self.page.locator(".st-key-next button").click()
             self.step += 1
             self.page.get_by_role("heading", name=self.rubric.principles[self.step].title, exact=True).wait_for()
             wait_idle(self.page)

@@ -75,13 +75,16 @@ def questionnaire() -> None:
         on_change=ui.record_note, args=(rubric, principle.id, note_key),
     )
 
-    back, jump, forward = st.columns([1, 2, 1], vertical_alignment="bottom")
+    # Only buttons move between steps: a stale value from a stepping widget (say a "go to"
+    # select box still showing the old step) could send the person back while they answer.
+    back, middle, forward = st.columns([1, 2, 1], vertical_alignment="center")
     back.button("Back", key="back", disabled=step == 0, on_click=go_to, args=(step - 1,),
                 icon=":material/arrow_back:", width="stretch")
-    titles = [p.title for p in rubric.principles]
-    jump.selectbox("Go to principle", range(len(titles)), index=step, key=f"jump-{rubric.id}-{step}",
-                   format_func=lambda i: f"{i + 1}. {titles[i]}",
-                   on_change=lambda: go_to(st.session_state[f"jump-{rubric.id}-{step}"]))
+    unanswered = [i for i, p in enumerate(rubric.principles) if any(s.id not in given for s in p.statements)]
+    later = [i for i in unanswered if i != step]
+    if later:
+        middle.button(f"First unanswered: {later[0] + 1}. {ui.plain(rubric.principles[later[0]].title)}",
+                      key="first-unanswered", on_click=go_to, args=(later[0],), type="tertiary", width="stretch")
     if step < len(rubric.principles) - 1:
         forward.button("Next", key="next", type="primary", on_click=go_to, args=(step + 1,),
                        icon=":material/arrow_forward:", width="stretch")

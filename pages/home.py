@@ -47,6 +47,8 @@ if others:
 if any(st.session_state.get("answers", {}).values()):
     st.page_link("pages/results.py", label="See your results so far", icon=":material/radar:")
 
+st.page_link("pages/facilitate.py", label="Start a board review: everyone answers privately, you see the group's picture",
+             icon=":material/groups:")
 st.page_link("pages/studio.py", label="Trainers: check, preview or adapt a rubric in the rubric studio",
              icon=":material/design_services:")
 

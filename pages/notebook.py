@@ -89,7 +89,7 @@ with compare_tab:
         series = {"Before": {p.id: p.score for p in before.result.principles},
                   "After": {p.id: p.score for p in after.result.principles}}
         st.altair_chart(charts.radar_chart(after.result.rubric, series), width="content")
-        st.table(history.comparison_text(history.comparison(before.result, after.result)))
+        ui.table(history.comparison_text(history.comparison(before.result, after.result)))
 
 with trend_tab:
     if not partnerships:
@@ -107,7 +107,7 @@ with trend_tab:
             with st.expander("The same as a table"):
                 table = frame.pivot_table(index="principle", columns=frame["date"].dt.strftime("%d %b %Y"),
                                           values="score", aggfunc="first")
-                st.table(table.map(lambda v: "—" if v != v else f"{v:.1f}"))
+                ui.table(table.map(lambda v: "—" if v != v else f"{v:.1f}"))
 
 
 def set_status(action_id: int, key: str) -> None:

@@ -39,7 +39,7 @@ else:
         st.altair_chart(charts.beachball_chart(result), width="content")
 
     st.subheader("Principles")
-    st.table(exports.principles_table(result).set_index("Principle"))
+    ui.table(exports.principles_table(result).set_index("Principle"))
 
     spots = weak_spots(result)
     st.header("Weak spots and what to try")

@@ -50,11 +50,6 @@ def use_for_check(rubric: Rubric, text: str) -> None:
     ui.choose_rubric(rubric.id)
 
 
-def plain_table(frame):
-    """A display table whose every cell is shown as typed (st.table renders Markdown in cells)."""
-    return frame.map(lambda v: ui.plain(str(v)))
-
-
 def show_problems(checked: studio.Checked) -> None:
     total = len(checked.problems) + checked.more_problems
     st.error(ui.plain(f"{checked.name} cannot be used yet: {total} problem{'s' if total != 1 else ''}. "
@@ -104,7 +99,7 @@ def show_statements(rubric: Rubric) -> None:
 def show_practices(rubric: Rubric) -> None:
     st.markdown("Suggested to people whose scores fall in a band that calls for action, for the principles "
                 "each practice helps.")
-    st.table(plain_table(studio.practices_table(rubric)), hide_index=True)
+    ui.table(studio.practices_table(rubric), hide_index=True)
     titles = {p.id: p.title for p in rubric.principles}
     for practice in rubric.practices:
         with st.expander(ui.plain(practice.name)):
@@ -154,7 +149,7 @@ def show_comparison(rubric: Rubric) -> None:
             continue
         st.subheader(heading)
         table = studio.settings_table(changes) if kind is None else studio.changes_table(changes)
-        st.table(plain_table(table), hide_index=True)
+        ui.table(table, hide_index=True)
 
 
 def show_rubric(checked: studio.Checked) -> None:

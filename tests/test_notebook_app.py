@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from joiningforces.library import default_rubric
 from joiningforces.storage import Store
+from ui import plain
 
 ROOT = Path(__file__).resolve().parents[1]
 QUICK = default_rubric("quick-check")
@@ -108,8 +109,8 @@ def test_compare_two_assessments_shows_both_polygons_and_what_moved():
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "Before" in json.dumps(spec) and "After" in json.dumps(spec)
     table = at.table[0].value
-    row = table.loc[QUICK.principles[0].title]
-    assert (row["Before"], row["After"], row["Change"]) == ("2.0", "4.0", "+2.0")
+    row = table.loc[plain(QUICK.principles[0].title)]
+    assert (row["Before"], row["After"], row["Change"]) == (plain("2.0"), plain("4.0"), plain("+2.0"))
 
 
 def test_action_plan_add_and_complete():

@@ -72,6 +72,7 @@ def test_upload_preview_and_use_for_a_self_check(page, server):
     answered = 0
     for step, principle in enumerate(RUBRIC.principles):
         page.get_by_role("heading", name=principle.title).wait_for()
+        wait_idle(page)
         for statement in principle.statements:
             group = page.get_by_role("radiogroup", name=statement.text, exact=True)
             group.get_by_text(LABELS[chosen(statement)], exact=True).click()

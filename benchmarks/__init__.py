@@ -1,0 +1,1 @@
+"""Benchmarks of the joiningforces app: see benchmarks/README.md. Run as `python -m benchmarks.NAME`."""

@@ -1,0 +1,540 @@
+"""A board review, for the facilitator: create one, share the link, watch answers arrive, present
+the results in the meeting, record the actions agreed, and export the board pack.
+
+The facilitator's private link (?f=<token>) brings the dashboard back on any device. Everything
+shown here is aggregate (`aggregate.ReviewAggregate`): groups below the minimum size read "fewer
+than N answers", and nobody's answers are shown but the facilitator's own, to them.
+"""
+
+from datetime import date, datetime, timedelta
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+import ui
+from joiningforces import boardpack, charts
+from joiningforces.aggregate import Suppressed
+from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed
+from joiningforces.storage.schema import ACTION_STATUSES
+
+ui.run_through_app()
+st.set_page_config(layout="wide")  # the dashboard's charts and tables side by side; a meeting-room screen
+
+reviews = ui.reviews()
+store = ui.store()
+FAC = "f"
+FAC_KEY = "facilitator-token"
+LIVE_EVERY = "5s"
+SPREADS = {"quartiles": "Middle half (quartiles)", "range": "Full range (lowest to highest)"}
+
+
+def bump() -> None:
+    """After a change made here, the dashboard is worked out afresh rather than taken from the cache."""
+    st.session_state["dash-version"] = st.session_state.get("dash-version", 0) + 1
+
+
+@st.cache_resource(ttl=2, max_entries=64, show_spinner=False)
+def dashboard_for(token: str, updated: datetime, version: int):
+    """The dashboard, shared for a few seconds by every screen showing this review (a meeting room
+    screen and the facilitator's laptop, say). Keyed on when the review last changed, so settings
+    show at once; a token that stopped working never reaches here (`current_review` checks first)."""
+    return reviews.dashboard(token)
+
+
+def current_review(token: str):
+    review = reviews.get_review(token)  # NotFound for a replaced or deleted link, never cached
+    return review, dashboard_for(token, review.updated, st.session_state.get("dash-version", 0))
+
+
+def forget_link() -> None:
+    st.session_state.pop(FAC_KEY, None)
+    if FAC in st.query_params:
+        del st.query_params[FAC]
+
+
+# --- Create ----------------------------------------------------------------------------------
+
+def show_message() -> None:
+    if message := st.session_state.pop("facilitate-message", None):
+        kind, text = message
+        (st.error if kind == "error" else st.success)(text)
+
+
+def create() -> None:
+    st.title("Start a board review")
+    show_message()
+    st.write("Everyone on the board, or in the partnership, answers the check privately through a link you "
+             "share. You see how many have answered and the group's picture: where it is strong, where views "
+             "differ most and how different roles see it. Nobody's own answers are shown, and groups smaller "
+             "than the minimum size are hidden.")
+    rubrics = {rid: r for rid, r in ui.rubrics().items() if ui.rubric_text(r) is not None}
+    ids = list(rubrics)
+    current = ui.current_rubric().id
+    rubric_id = st.selectbox("Rubric", ids, index=ids.index(current) if current in ids else 0, key="new-review-rubric",
+                             format_func=lambda rid: f"{rubrics[rid].title} ({len(rubrics[rid].statements)} statements)")
+    rubric = rubrics[rubric_id]
+    labels = boardpack.role_labels(rubric)
+    with st.form("new-review", border=True):
+        st.text_input("Title", key="new-review-title", max_chars=200, placeholder="Board review, spring 2026")
+        partnership = ui.details()["partnership"]
+        st.text_input("Partnership", key="new-review-partnership", max_chars=200,
+                      value="" if partnership == "My partnership" else partnership,
+                      help="Agreed actions go into the notebook's action plan under this name.")
+        st.multiselect("Roles people can choose from", [r.id for r in rubric.roles], key=f"new-review-roles-{rubric_id}",
+                       format_func=lambda r: labels[r], placeholder="None: do not ask people their role",
+                       help="Results are shown by role group too, for groups at or above the minimum size. "
+                            "Choose only the roles present; you can merge small groups later.")
+        when, size = st.columns(2)
+        when.date_input("Closing date (optional)", value=None, min_value=date.today(), key="new-review-closes",
+                        help="Open to the end of that day (UTC). You can also close it by hand.")
+        size.number_input("Minimum group size", min_value=3, max_value=100, value=3, step=1, key="new-review-min",
+                          help="A group with fewer answers than this is not shown, so nobody's answers can be "
+                               "worked out.")
+        st.checkbox("Show participants the group's results only after the review closes", key="new-review-after")
+        submitted = st.form_submit_button("Create review", type="primary", icon=":material/add:")
+    if submitted:
+        try:
+            digest = store.snapshot_rubric(ui.rubric_text(rubric))
+            review = reviews.create_review(
+                title=st.session_state["new-review-title"], partnership=st.session_state["new-review-partnership"],
+                rubric_hash=digest, roles=st.session_state.get(f"new-review-roles-{rubric_id}", []),
+                closes_at=st.session_state["new-review-closes"], min_size=int(st.session_state["new-review-min"]),
+                results_after_close=st.session_state["new-review-after"])
+        except ValueError as problem:
+            st.error(f"The review was not created: {problem}")
+        else:
+            st.session_state[FAC_KEY] = review.facilitator_token
+            st.query_params[FAC] = review.facilitator_token
+            st.session_state["review-created"] = True
+            st.rerun()
+
+
+token = st.query_params.get(FAC) or st.session_state.get(FAC_KEY)
+if not token:
+    create()
+    st.stop()
+
+try:
+    review, first = current_review(token)
+except NotFound:
+    forget_link()
+    st.title("Board review")
+    st.error(LINK_NOT_FOUND, icon=":material/link_off:")
+    st.button("Start a new review", key="start-again", icon=":material/add:")
+    st.stop()
+st.session_state[FAC_KEY] = token
+if st.query_params.get(FAC) != token:
+    st.query_params[FAC] = token
+
+rubric = store.rubric(review.rubric_hash)
+labels = boardpack.role_labels(rubric)
+titles = {p.id: p.title for p in rubric.principles}
+
+
+# --- Charts and tables (layout only: the numbers come from the core) -------------------------
+
+def distribution_chart(counts, *, big: bool = False) -> alt.Chart:
+    """Pooled answers to a principle's statements, one bar per scale value (reversed ones turned round)."""
+    points = rubric.scale.points
+    order = [f"{p.value} · {p.label}" for p in points]
+    rows = [{"answer": f"{p.value} · {p.label}", "count": int(counts.get(p.value, 0)),
+             "desc": f"answer: {p.label}; answers given: {int(counts.get(p.value, 0))}"} for p in points]
+    font = 18 if big else 12
+    base = alt.Chart(pd.DataFrame(rows)).encode(
+        y=alt.Y("answer:N", sort=order, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400)),
+        x=alt.X("count:Q", title="Answers given", axis=alt.Axis(tickMinStep=1, labelFontSize=font - 2,
+                                                                  titleFontSize=font - 2)))
+    bars = base.mark_bar(color=charts.PALETTE[0]).encode(description="desc:N", tooltip=["answer:N", "count:Q"])
+    text = base.mark_text(align="left", dx=4, fontSize=font, aria=False).encode(text="count:Q")
+    return (bars + text).properties(height=(60 if big else 26) * len(points))
+
+
+def principles_table(agg, own) -> pd.DataFrame:
+    rows = []
+    for p in rubric.principles:
+        s = agg.everyone.principles[p.id]
+        row = {"Principle": p.title}
+        if s:
+            row |= {"Median": f"{s.median:.1f}", "Middle half": f"{s.q1:.1f}–{s.q3:.1f}",
+                    "Range": f"{s.low:.1f}–{s.high:.1f}", "Answers": str(s.n), "Band": rubric.band_for(s.median).label}
+        else:
+            row |= {"Median": str(s), "Middle half": "", "Range": "", "Answers": "", "Band": ""}
+        if own is not None:
+            score = own.principle(p.id).score
+            row["Your own"] = "—" if score is None else f"{score:.1f}"
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("Principle")
+
+
+def role_counts(dash) -> pd.DataFrame:
+    rows = [{"Role": labels.get(r, r), "Joined": dash.joined_by_role.get(r, 0),
+             "Answered": dash.group.by_role.get(r, 0)} for r in review.roles]
+    rows.append({"Role": "All", "Joined": dash.joined, "Answered": dash.group.respondents})
+    return pd.DataFrame(rows).set_index("Role").astype(str)
+
+
+def differences_table(agg) -> pd.DataFrame:
+    rows = []
+    for rank, d in enumerate(agg.disagreements, start=1):
+        row = {"#": str(rank), "Principle": d.principle.title, "Middle half": f"{d.stats.q1:.1f}–{d.stats.q3:.1f}",
+               "Range": f"{d.stats.low:.1f}–{d.stats.high:.1f}"}
+        row |= {f"{v}": str(c) for v, c in d.counts.items()}
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("#")
+
+
+def own_scores(dash):
+    return None if dash.own is None else {p.id: p.score for p in dash.own.principles}
+
+
+# --- Present mode ----------------------------------------------------------------------------
+
+@st.fragment(run_every=LIVE_EVERY)
+def present() -> None:
+    """For a meeting-room screen: one slide at a time, big; the group picture, then each principle,
+    most disagreement first."""
+    try:
+        _, dash = current_review(token)
+    except NotFound:
+        st.error(LINK_NOT_FOUND)
+        return
+    agg = dash.group
+    slides = list(agg.disagreements)
+    count = len(slides) + 1
+    at = min(st.session_state.get("present-slide", 0), count - 1)
+
+    def go(to: int) -> None:
+        st.session_state["present-slide"] = max(0, min(to, count - 1))
+
+    back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
+    back.button("Previous", key="present-back", on_click=go, args=(at - 1,), disabled=at == 0,
+                icon=":material/arrow_back:", width="stretch")
+    where.markdown(f"Slide {at + 1} of {count}")
+    forward.button("Next", key="present-next", on_click=go, args=(at + 1,), disabled=at >= count - 1,
+                   icon=":material/arrow_forward:", type="primary", width="stretch")
+    if at == 0:
+        st.title(ui.plain(review.title))
+        st.header(f"{agg.respondents} answered")
+        if not agg.shown:
+            st.header(f"Results appear at {agg.min_size} answers: {agg.suppressed}.")
+            return
+        st.altair_chart(boardpack.group_radar(agg, spread=st.session_state.get("spread", "quartiles"), size=620),
+                        width="content")
+        return
+    d = slides[at - 1]
+    st.caption(f"Where views differ: {at} of {len(slides)}")
+    st.title(ui.plain(d.principle.title))
+    st.header(boardpack.stat_text(d.stats))
+    if d.prompt:
+        st.subheader(ui.plain(d.prompt))
+    st.altair_chart(distribution_chart(d.counts, big=True), width="stretch")
+
+
+# --- The dashboard ---------------------------------------------------------------------------
+
+st.title(ui.plain(review.title))
+st.caption(f"{ui.plain(review.partnership)} · {boardpack.review_status(review)} · {ui.plain(rubric.title)} "
+           f"{ui.plain(rubric.version)} · groups under {review.min_size} are hidden")
+presenting = st.toggle("Present mode", key="presenting", help="Large charts for a meeting-room screen, one "
+                       "principle at a time, with nothing else on the page.")
+if presenting:
+    present()
+    st.stop()
+
+if st.session_state.pop("review-created", False):
+    st.success("The review is ready. Share the participant link; keep the facilitator link to yourself.",
+               icon=":material/check:")
+show_message()
+
+
+def replace_participant_link() -> None:
+    reviews.rotate_participant_token(token)
+    st.session_state["facilitate-message"] = ("success", "The participant link was replaced: the old one no longer "
+                                              "works. People who joined keep their own links and answers.")
+
+
+with st.expander("Links", icon=":material/link:", expanded=not first.joined):
+    st.markdown("**Participant link.** Share it with everyone who should answer: each gets their own private link "
+                "when they join.")
+    st.code(ui.app_link("review", p=review.participant_token), language=None)
+    with st.popover("Replace the participant link", icon=":material/autorenew:"):
+        st.write("If the link went to the wrong people, replace it: the old one stops working at once, and you "
+                 "share the new one. Nobody's answers are lost.")
+        st.button("Replace it", key="rotate-participant", type="primary", on_click=replace_participant_link)
+    st.markdown("**Your facilitator link.** It brings this dashboard back on any device. Keep it private: anyone "
+                "with it can see the results and change the review.")
+    st.code(ui.app_link("facilitate", f=token), language=None)
+
+
+@st.fragment(run_every=LIVE_EVERY)
+def live() -> None:
+    """Counts, the group radar, where views differ, the imbalance lens and weak spots: refreshed
+    every few seconds as answers arrive."""
+    try:
+        _, dash = current_review(token)
+    except NotFound:
+        st.error(LINK_NOT_FOUND)
+        return
+    agg = dash.group
+    answered, joined, hidden = st.columns(3)
+    answered.metric("Answered", agg.respondents, border=True)
+    joined.metric("Joined", dash.joined, border=True)
+    hidden.metric("Minimum group size", agg.min_size, border=True)
+    if review.roles:
+        st.table(role_counts(dash))
+    if not agg.shown:
+        st.info(f"The group's results appear once {agg.min_size} people have answered: {agg.suppressed} so far.",
+                icon=":material/hourglass_empty:")
+        return
+
+    st.header("The group's picture")
+    spread = st.radio("Band around the median", list(SPREADS), format_func=SPREADS.get, horizontal=True,
+                      key="spread")
+    mine = own_scores(dash)
+    chart_col, table_col = st.columns([5, 6])
+    with chart_col:
+        st.altair_chart(boardpack.group_radar(agg, spread=spread, own=mine, own_name="Your own answers"),
+                        width="content")
+        missing = [ui.plain(p.title) for p in rubric.principles if not agg.everyone.principles[p.id]]
+        if missing:
+            st.caption(f"Left out ({Suppressed(agg.min_size)}): " + ", ".join(missing) + ".")
+        if mine is not None:
+            st.caption("Your own answers are shown to you only; they are not in the exports.")
+    table_col.table(principles_table(agg, dash.own))
+
+    st.header("Where views differ most")
+    st.caption("Principles with the widest middle half first. Answers are pooled over each principle's statements, "
+               "with reversed statements turned round so that a higher value is always better; a statement fewer "
+               f"than {agg.min_size} people gave a value to is left out.")
+    for d in agg.disagreements[:3]:
+        with st.container(border=True):
+            st.subheader(ui.plain(d.principle.title))
+            st.caption(boardpack.stat_text(d.stats))
+            if d.prompt:
+                st.markdown(f"**To talk about:** {ui.plain(d.prompt)}")
+            st.altair_chart(distribution_chart(d.counts), width="stretch")
+    if len(agg.disagreements) > 3:
+        with st.expander("Every principle, by spread"):
+            st.caption("Columns 1 to 5 count the answers given at each point of the scale.")
+            st.table(differences_table(agg))
+
+    st.header("How the role groups see it")
+    if not agg.imbalance.groups:
+        st.caption("This review does not ask people their role.")
+    else:
+        for g in agg.imbalance.groups:
+            if not g.shown:
+                st.markdown(f"- **{ui.plain(g.label)}**: {g.suppressed}")
+        radar = boardpack.roles_radar(agg)
+        if radar is not None:
+            st.altair_chart(radar, width="content")
+        if agg.imbalance.gaps:
+            st.markdown("**Where the groups differ most**")
+            st.markdown("\n".join(f"- {ui.plain(titles[g.principle_id])}: {ui.plain(boardpack.gap_text(agg, g))}"
+                                  for g in agg.imbalance.gaps[:5]))
+        else:
+            st.caption(f"Groups are compared once at least two of them have {agg.min_size} or more answers; "
+                       "merge small groups below to get there.")
+
+    st.header("Weak spots and what to try")
+    spots = agg.weak_spots()
+    if not spots:
+        st.success("No principle shown is in a band that calls for action.")
+    for spot in spots:
+        p = spot.principle
+        with st.expander(f"{ui.plain(p.title)}: median {p.score:.1f} ({ui.plain(p.band.label)})"):
+            for suggestion in spot.practices:
+                practice = suggestion.practice
+                st.markdown(f"**{ui.plain(practice.name)}.** {ui.plain(practice.what)}")
+                st.markdown("\n".join(f"{i}. {ui.plain(step)}" for i, step in enumerate(practice.first_steps, 1)))
+
+
+live()
+
+
+# --- Role groups -----------------------------------------------------------------------------
+
+def members(group) -> str:
+    names = [labels[r] for r in group.roles]
+    return "" if names == [group.label] else f" ({', '.join(ui.plain(n) for n in names)})"
+
+
+def merge() -> None:
+    chosen = st.session_state.get("merge-roles", [])
+    name = st.session_state.get("merge-name", "")
+    if len(chosen) < 2:
+        st.session_state["facilitate-message"] = ("error", "Choose at least two roles to merge.")
+        return
+    try:
+        reviews.set_role_groups(token, review.role_groups | {r: name for r in chosen})
+    except ValueError as problem:
+        st.session_state["facilitate-message"] = ("error", f"The groups were not merged: {problem}")
+        return
+    st.session_state["merge-roles"] = []
+    st.session_state["merge-name"] = ""
+
+
+def unmerge() -> None:
+    reviews.set_role_groups(token, {})
+
+
+if len(review.roles) >= 2:
+    with st.expander("Merge role groups", icon=":material/merge:"):
+        st.caption(f"A role group with fewer than {review.min_size} answers is hidden. Merge roles into one group to "
+                   "reach the minimum; participants see the same groups.")
+        groups = first.group.imbalance.groups
+        st.markdown("\n".join(f"- **{ui.plain(g.label)}**{members(g)}: {g.respondents} answered" for g in groups))
+        st.multiselect("Roles to merge", review.roles, format_func=lambda r: labels[r], key="merge-roles")
+        st.text_input("Name of the merged group", key="merge-name", max_chars=200, placeholder="Smaller partners")
+        left, right = st.columns(2)
+        left.button("Merge", key="merge", on_click=merge, icon=":material/merge:")
+        right.button("Separate all roles again", key="unmerge", on_click=unmerge, disabled=not review.role_groups)
+
+
+# --- Agreed actions --------------------------------------------------------------------------
+
+def add_action() -> None:
+    text = (st.session_state.get("action-text") or "").strip()
+    if not text:
+        st.session_state["facilitate-message"] = ("error", "Write what the action is.")
+        return
+    try:
+        reviews.add_action(token, st.session_state["action-principle"], text,
+                           owner=(st.session_state.get("action-owner") or "").strip(),
+                           due=st.session_state.get("action-due"))
+    except ValueError as problem:
+        st.session_state["facilitate-message"] = ("error", f"The action was not added: {problem}")
+        return
+    bump()
+    for key in ("action-text", "action-owner"):
+        st.session_state[key] = ""
+    st.session_state["action-due"] = None
+
+
+def set_status(action_id: int, key: str) -> None:
+    store.update_action(action_id, status=st.session_state[key])
+    bump()
+
+
+st.header("Agreed actions")
+st.caption(f"Actions go into the notebook's action plan for {ui.plain(review.partnership)}, and into the board pack.")
+order = list(titles)
+worst = [d.principle.id for d in first.group.disagreements[:1]] + [s.principle.id for s in first.group.weak_spots()[:1]]
+with st.form("new-action", clear_on_submit=False, border=True):
+    st.selectbox("Principle", order, index=order.index(worst[-1]) if worst else 0, format_func=titles.get,
+                 key="action-principle")
+    st.text_input("What will be done", key="action-text", max_chars=500)
+    who, when = st.columns(2)
+    who.text_input("Owner", key="action-owner", max_chars=200)
+    when.date_input("Due", value=None, key="action-due")
+    st.form_submit_button("Add action", icon=":material/add_task:", on_click=add_action)
+for action in first.actions:
+    with st.container(border=True):
+        text_col, status_col = st.columns([4, 1], vertical_alignment="center")
+        text_col.markdown(ui.plain(boardpack.action_text(rubric, action)))
+        key = f"action-status-{action.id}"
+        status_col.selectbox("Status", ACTION_STATUSES, index=ACTION_STATUSES.index(action.status), key=key,
+                             on_change=set_status, args=(action.id, key), label_visibility="collapsed")
+
+
+# --- Taking part yourself ----------------------------------------------------------------------
+
+def take_part() -> None:
+    try:
+        reviews.join_as_facilitator(token, st.session_state.get("own-role") if review.roles else None)
+    except (ReviewClosed, ValueError) as problem:
+        st.session_state["facilitate-message"] = ("error", str(problem))
+        return
+    bump()
+
+
+with st.expander("Answer yourself", icon=":material/person:"):
+    if first.own_token:
+        st.write("Your answers count like anyone's. Only you see them beside the group's on this dashboard.")
+        st.link_button("Change your own answers", ui.app_link("review", t=first.own_token), icon=":material/edit:")
+    else:
+        st.write("Take part as well: your answers count like anyone's, and you see them beside the group's.")
+        if review.roles:
+            st.selectbox("Your role", review.roles, format_func=lambda r: labels[r], key="own-role")
+        st.button("Take part", key="take-part", on_click=take_part, disabled=review.is_closed)
+
+
+# --- Exports ---------------------------------------------------------------------------------
+
+st.header("Board pack and data")
+stamp = date.today().isoformat()
+pack_col, csv_col = st.columns(2)
+pack_col.download_button(
+    "Board pack (PDF)", key="download-board-pack", on_click="ignore", mime="application/pdf",
+    file_name=f"board-pack-{stamp}.pdf", icon=":material/picture_as_pdf:", width="stretch",
+    data=lambda: boardpack.board_pack(reviews.dashboard(token), created=datetime.now(),
+                                      spread=st.session_state.get("spread", "quartiles")))
+csv_col.download_button(
+    "Aggregate results (CSV)", key="download-review-csv", on_click="ignore", mime="text/csv",
+    file_name=f"board-review-{stamp}.csv", icon=":material/table:", width="stretch",
+    data=lambda: reviews.csv(token).encode("utf-8-sig"))
+
+
+# --- Settings --------------------------------------------------------------------------------
+
+def run(action, success: str) -> None:
+    try:
+        action()
+    except (ValueError, ReviewClosed) as problem:
+        st.session_state["facilitate-message"] = ("error", str(problem))
+    except NotFound:
+        st.session_state["facilitate-message"] = ("error", LINK_NOT_FOUND)
+    else:
+        st.session_state["facilitate-message"] = ("success", success)
+
+
+def save_settings() -> None:
+    closes = st.session_state.get("settings-closes")
+    changes = {"min_size": int(st.session_state["settings-min"]),
+               "results_after_close": st.session_state["settings-after"]}
+    if closes != closing_day:
+        changes["closes_at"] = closes
+    run(lambda: reviews.update_review(token, **changes), "Settings saved.")
+
+
+def delete_review() -> None:
+    run(lambda: reviews.delete_review(token), "The review and every answer in it were deleted.")
+    forget_link()
+
+
+def replace_facilitator_link() -> None:
+    new = reviews.rotate_facilitator_token(token)
+    st.session_state[FAC_KEY] = new
+    st.query_params[FAC] = new
+    st.session_state["facilitate-message"] = ("success", "Your facilitator link was replaced; the old one no longer "
+                                              "works. Keep the new one (under Links).")
+
+
+closing_day = None
+if review.closes_at is not None and not review.is_closed:
+    closing_day = (review.closes_at - timedelta(days=1)).date() if review.closes_at.hour == 0 else review.closes_at.date()
+
+with st.expander("Settings", icon=":material/settings:"):
+    if review.is_closed:
+        st.button("Reopen the review", key="reopen", icon=":material/lock_open:",
+                  on_click=run, args=(lambda: reviews.reopen_review(token), "The review is open again."))
+    else:
+        st.button("Close the review now", key="close-review", icon=":material/lock:",
+                  on_click=run, args=(lambda: reviews.close_review(token), "The review is closed: answers can no "
+                                      "longer be given or changed."))
+    st.date_input("Closing date", value=closing_day, min_value=date.today(), key="settings-closes",
+                  disabled=review.is_closed)
+    st.number_input("Minimum group size", min_value=3, max_value=100, value=review.min_size, key="settings-min",
+                    help="It can be raised at any time, but lowered only before anyone has answered.")
+    st.checkbox("Show participants the group's results only after the review closes",
+                value=review.results_after_close, key="settings-after")
+    st.button("Save settings", key="save-settings", on_click=save_settings)
+    st.divider()
+    with st.popover("Replace my facilitator link", icon=":material/key:"):
+        st.write("Your current link stops working at once; the new one appears under Links.")
+        st.button("Replace it", key="rotate-facilitator", on_click=replace_facilitator_link)
+    with st.popover("Delete the review", icon=":material/delete:"):
+        st.write("Delete the review and every answer in it? This cannot be undone. Agreed actions stay in the "
+                 "notebook.")
+        st.button("Yes, delete it", key="delete-review", type="primary", on_click=delete_review)

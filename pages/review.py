@@ -1,0 +1,324 @@
+"""A board review, for a participant: join with the shared link, answer privately, see the group.
+
+Links: ?p=<participant link> is the link the facilitator shares; once someone joins, their own
+private link ?t=<token> replaces it in the address bar, so a reload or another device brings their
+answers back. Every wrong, replaced or expired link shows the same message and nothing else.
+Answers are saved as they are given (the questionnaire is a fragment: a rating reruns only it).
+"""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from joiningforces import boardpack, charts
+from joiningforces.aggregate import Suppressed
+from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed
+from joiningforces.storage.reviews import WAITING_FOR_CLOSING
+
+ui.run_through_app()
+
+reviews = ui.reviews()
+LINK, OWN = "p", "t"
+ANSWER, RESULTS = "Your answers", "Results"
+OWN_KEY = "review-own"  # this tab's own participant token
+
+
+def not_found() -> None:
+    """The one message for any link that does not work; nothing about the review is shown."""
+    st.session_state.pop(OWN_KEY, None)
+    for key in (LINK, OWN):
+        if key in st.query_params:
+            del st.query_params[key]
+    st.title("Board review")
+    st.error(LINK_NOT_FOUND, icon=":material/link_off:")
+    st.stop()
+
+
+def same_review(a, b) -> bool:
+    return (a.title, a.created, a.rubric_hash) == (b.title, b.created, b.rubric_hash)
+
+
+# --- Which link? -----------------------------------------------------------------------------
+
+link = st.query_params.get(LINK) or None
+own = st.query_params.get(OWN) or None
+if own is None:
+    remembered = st.session_state.get(OWN_KEY)
+    if remembered and link is None:
+        own = remembered
+    elif remembered and link is not None:
+        # The shared link again in a tab that has joined this review already: go back to one's own.
+        try:
+            if same_review(reviews.review_for_link(link), reviews.participant(remembered).review):
+                own = remembered
+        except NotFound:
+            pass
+
+if own is None and link is None:
+    st.title("Board review")
+    if st.session_state.pop("review-left", False):
+        st.success("You have left the review and your answers were deleted.", icon=":material/check:")
+    st.info("Open the link your facilitator shared with you to take part in a board review. "
+            "If you have taken part already, use your own private link to come back to your answers.",
+            icon=":material/link:")
+    st.page_link("pages/facilitate.py", label="Facilitators: start a board review", icon=":material/groups:")
+    st.stop()
+
+
+# --- Joining ---------------------------------------------------------------------------------
+
+def join(link: str, roles: tuple[str, ...]) -> None:
+    role = st.session_state.get("join-role") if roles else None
+    if roles and role is None:
+        st.session_state["join-problem"] = "Choose your role first."
+        return
+    try:
+        me = reviews.join(link, role)
+    except ReviewClosed as closed:
+        st.session_state["join-problem"] = closed.message
+        return
+    except NotFound:
+        st.session_state["join-problem"] = LINK_NOT_FOUND
+        return
+    except ValueError as problem:
+        st.session_state["join-problem"] = str(problem)
+        return
+    st.session_state[OWN_KEY] = me.token
+    del st.query_params[LINK]
+    st.query_params[OWN] = me.token
+
+
+if own is None:
+    try:
+        info = reviews.review_for_link(link)
+        rubric = ui.store().rubric(info.rubric_hash)
+    except NotFound:
+        not_found()
+    st.title(ui.plain(info.title))
+    st.caption(f"{ui.plain(info.partnership)} · {boardpack.review_status(info)}")
+    if info.is_closed:
+        st.warning(ReviewClosed(info.closed_at).message + " Ask the facilitator if you expected it to be open.",
+                   icon=":material/lock:")
+        st.stop()
+    st.markdown(
+        f"You are invited to say how you see this partnership, using the {len(rubric.statements)} statements of "
+        f"*{ui.plain(rubric.title)}*. It takes about {max(5, len(rubric.statements) // 2)} minutes.\n\n"
+        f"- **Your answers are private.** Nobody else, the facilitator included, ever sees them: only the "
+        f"group's results, and only for groups of at least {info.min_size} people.\n"
+        "- **No names.** You get your own private link to come back and change your answers until the "
+        "review closes.")
+    st.caption("If you have joined already, come back with your own private link rather than this one, "
+               "so that your answers are not counted twice.")
+    roles = info.roles
+    labels = boardpack.role_labels(rubric)
+    if roles:
+        st.radio("Your role in the partnership", roles, index=None, format_func=lambda r: ui.plain(labels[r]),
+                 key="join-role", help="Results are also shown by role group, once a group has "
+                                       f"at least {info.min_size} people.")
+    if problem := st.session_state.pop("join-problem", None):
+        st.error(problem)
+    st.button("Start", key="join", type="primary", icon=":material/arrow_forward:", on_click=join,
+              args=(link, roles))
+    st.stop()
+
+
+# --- A participant ---------------------------------------------------------------------------
+
+try:
+    me = reviews.participant(own)
+    rubric = ui.store().rubric(me.review.rubric_hash)
+except NotFound:
+    not_found()
+st.session_state[OWN_KEY] = own
+if LINK in st.query_params:
+    del st.query_params[LINK]
+if st.query_params.get(OWN) != own:
+    st.query_params[OWN] = own
+
+info = me.review
+closed = info.is_closed
+answers = st.session_state.setdefault("review-answers", {})[own] = dict(me.answers)  # saved: the truth
+labels = boardpack.role_labels(rubric)
+prefix = f"rv-{own[:10]}"
+step_key = f"{prefix}-step"
+
+st.title(ui.plain(info.title))
+role_text = f" · your role: {ui.plain(labels.get(me.role, me.role))}" if me.role else ""
+st.caption(f"{ui.plain(info.partnership)} · {boardpack.review_status(info)}{role_text}")
+if closed:
+    st.info(ReviewClosed(info.closed_at).message + " You can still see your answers and the results.",
+            icon=":material/lock:")
+if problem := st.session_state.pop("review-problem", None):
+    st.error(problem)
+
+
+def record(statement_id: str, key: str) -> None:
+    value = st.session_state[key]
+    value = None if value == ui.DONT_KNOW else value
+    try:
+        reviews.set_answer(own, statement_id, value)
+    except (ReviewClosed, NotFound) as refused:
+        st.session_state["review-problem"] = refused.message
+        st.session_state[key] = option_of(statement_id)  # the widget goes back to what is saved
+    else:
+        answers[statement_id] = value
+
+
+def option_of(statement_id: str):
+    if statement_id not in answers:
+        return None
+    return ui.DONT_KNOW if answers[statement_id] is None else answers[statement_id]
+
+
+def go_to(step: int) -> None:
+    st.session_state[step_key] = max(0, min(step, len(rubric.principles) - 1))
+
+
+def show(view: str) -> None:
+    st.session_state[f"{prefix}-view"] = view
+
+
+@st.fragment
+def questionnaire() -> None:
+    step = st.session_state.setdefault(step_key, 0)
+    total = len(rubric.statements)
+    answered = sum(1 for s in rubric.statements if s.id in answers)
+    st.progress(answered / total, text=f"{answered} of {total} statements answered")
+    if problem := st.session_state.pop("review-problem", None):
+        st.error(problem)
+
+    principle = rubric.principles[step]
+    element = rubric.element(principle.element)
+    st.caption(f"Principle {step + 1} of {len(rubric.principles)} · {ui.plain(element.title)}")
+    st.subheader(ui.plain(principle.title))
+    st.markdown(ui.plain(principle.description))
+    options = ui.options(rubric)
+    label_of = ui.option_label(rubric)
+    for statement in principle.statements:
+        key = f"{prefix}-answer-{statement.id}"
+        current = option_of(statement.id)
+        st.radio(ui.plain(statement.text), options, index=None if current is None else options.index(current),
+                 format_func=label_of, horizontal=True, key=key, disabled=closed,
+                 on_change=record, args=(statement.id, key))
+
+    back, jump, forward = st.columns([1, 2, 1], vertical_alignment="bottom")
+    back.button("Back", key=f"{prefix}-back", disabled=step == 0, on_click=go_to, args=(step - 1,),
+                icon=":material/arrow_back:", width="stretch")
+    titles = [p.title for p in rubric.principles]
+    jump.selectbox("Go to principle", range(len(titles)), index=step, key=f"{prefix}-jump-{step}",
+                   format_func=lambda i: f"{i + 1}. {titles[i]}",
+                   on_change=lambda: go_to(st.session_state[f"{prefix}-jump-{step}"]))
+    if step < len(rubric.principles) - 1:
+        forward.button("Next", key=f"{prefix}-next", type="primary", on_click=go_to, args=(step + 1,),
+                       icon=":material/arrow_forward:", width="stretch")
+    elif forward.button("See results", key=f"{prefix}-finish", type="primary", icon=":material/radar:",
+                        width="stretch", on_click=show, args=(RESULTS,)):
+        st.rerun(scope="app")
+
+
+def table_cell(stat) -> str:
+    return f"{stat.median:.1f}" if stat else str(stat)
+
+
+def results() -> None:
+    outcome = reviews.results(own)
+    mine = {p.id: p.score for p in outcome.own.principles}
+    group = outcome.group
+    if group is None:
+        if outcome.waiting_for == WAITING_FOR_CLOSING:
+            st.info("The facilitator will share the group's results once the review closes. "
+                    "Here are your own for now.", icon=":material/schedule:")
+        else:
+            st.info("Answer at least one statement to see your results and the group's.", icon=":material/edit:")
+            return
+    elif not group.shown:
+        st.info(f"The group's results appear once at least {group.min_size} people have answered "
+                f"({group.respondents} so far): {group.suppressed}. Here are your own for now.",
+                icon=":material/group:")
+    if group is None or not group.shown:
+        st.altair_chart(charts.result_radar(outcome.own, name="You"), width="content")
+        st.markdown(ui.plain(charts.summary_sentence(outcome.own)))
+        return
+
+    st.markdown(f"**{group.respondents} people have answered.** The line is the group's median and the grey "
+                "band the middle half of the group; your own answers are shown beside it, for you only.")
+    st.altair_chart(boardpack.group_radar(group, own=mine, own_name="You"), width="content")
+    hidden = [p.title for p in rubric.principles if not group.everyone.principles[p.id]]
+    if hidden:
+        st.caption(f"Not shown for the group ({Suppressed(group.min_size)}): "
+                   + ", ".join(ui.plain(t) for t in hidden) + ".")
+    rows = []
+    for p in rubric.principles:
+        stat = group.everyone.principles[p.id]
+        rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else f"{mine[p.id]:.1f}",
+                     "Group median": table_cell(stat),
+                     "Middle half of the group": f"{stat.q1:.1f}–{stat.q3:.1f}" if stat else ""})
+    st.table(pd.DataFrame(rows).set_index("Principle"))
+
+    if group.disagreements:
+        st.header("Where views differ most")
+        for d in group.disagreements[:3]:
+            with st.container(border=True):
+                st.markdown(f"**{ui.plain(d.principle.title)}** · {boardpack.stat_text(d.stats)}")
+                if d.prompt:
+                    st.markdown(f"*To talk about:* {ui.plain(d.prompt)}")
+    shown_groups = [g for g in group.imbalance.groups if g.shown]
+    if group.imbalance.gaps:
+        st.header("How the role groups see it")
+        st.markdown("\n".join(f"- {ui.plain(rubric.principle(g.principle_id).title)}: "
+                              f"{ui.plain(boardpack.gap_text(group, g))}" for g in group.imbalance.gaps[:3]))
+    elif group.imbalance.groups and len(shown_groups) < 2:
+        st.caption(f"Role groups are compared once at least two of them have {group.min_size} or more answers.")
+    spots = group.weak_spots()
+    if spots:
+        st.header("The group's weak spots and what to try")
+        for spot in spots[:4]:
+            p = spot.principle
+            with st.expander(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})"):
+                for suggestion in spot.practices:
+                    st.markdown(f"**{ui.plain(suggestion.practice.name)}.** {ui.plain(suggestion.practice.what)}")
+
+
+def leave() -> None:
+    try:
+        reviews.withdraw(own)
+    except (ReviewClosed, NotFound) as refused:
+        st.session_state["review-problem"] = refused.message
+        return
+    st.session_state.pop(OWN_KEY, None)
+    st.session_state.get("review-answers", {}).pop(own, None)
+    if OWN in st.query_params:
+        del st.query_params[OWN]
+    st.session_state["review-left"] = True
+
+
+def set_role() -> None:
+    try:
+        reviews.set_role(own, st.session_state[f"{prefix}-role"])
+    except (ReviewClosed, NotFound) as refused:
+        st.session_state["review-problem"] = refused.message
+    except ValueError as problem:
+        st.session_state["review-problem"] = str(problem)
+
+
+view_key = f"{prefix}-view"
+if view_key not in st.session_state:
+    st.session_state[view_key] = RESULTS if closed or len(answers) == len(rubric.statements) else ANSWER
+view = st.segmented_control("Show", [ANSWER, RESULTS], required=True, key=view_key, label_visibility="collapsed")
+if view == RESULTS:
+    results()
+else:
+    questionnaire()
+
+with st.expander("Your private link, your role, leaving", icon=":material/key:"):
+    st.caption("This link brings your answers back on any device. Keep it to yourself: anyone with it can see "
+               "and change your answers.")
+    st.code(ui.app_link("review", t=own), language=None)
+    if info.roles:
+        st.selectbox("Your role", info.roles, index=info.roles.index(me.role) if me.role in info.roles else 0,
+                     format_func=lambda r: ui.plain(labels[r]), key=f"{prefix}-role", on_change=set_role,
+                     disabled=closed)
+    if not closed:
+        with st.popover("Leave this review", icon=":material/logout:"):
+            st.write("Delete your answers and leave the review? Your private link stops working.")
+            st.button("Yes, leave and delete my answers", key=f"{prefix}-leave", type="primary", on_click=leave)

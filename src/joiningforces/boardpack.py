@@ -1,0 +1,329 @@
+"""The board pack of a board review: one PDF a facilitator can hand to a board, all of it aggregate.
+
+What is in it, in order: the title, partnership, date and status; how many joined and answered,
+by role; the group radar (median per principle, the middle half of answers as a band) with a
+table of the statistics; where views differ most, each with the spread of answers and the
+rubric's discussion prompt; the imbalance lens (role groups side by side and the principles where
+they differ most); the group's weak spots with practices to try; the actions agreed.
+
+Privacy: everything comes from `aggregate.ReviewAggregate`, in which every group smaller than the
+review's minimum size is already `Suppressed`; here each of those reads "fewer than N answers".
+Nobody's own answers are in it (not even the facilitator's, which the dashboard shows only to
+them). Everything a user or rubric author wrote is drawn as plain text (`report.plain`).
+
+Also here, because the pages and the PDF say them the same way: `review_status` (open until /
+closed on) and `stat_text` (a principle's statistics in words).
+"""
+
+from __future__ import annotations
+
+import io
+import struct
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta
+
+from fpdf.fonts import FontFace
+
+from . import charts
+from .aggregate import GroupSummary, PrincipleStats, ReviewAggregate, Suppressed
+from .models import Rubric
+from .report import BOLD, FAMILY, HEAD_FILL, INK, MUTED, REGULAR, RULE, _Report, plain, radar_png
+from .storage.reviews import Dashboard, ReviewInfo
+from .storage.store import Action
+
+GROUP_SERIES = "Group median"
+NO_ROLE = "No role asked"
+DISAGREEMENTS_SHOWN = 5
+GAPS_SHOWN = 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Words shared by the pages and the PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def day(when: datetime) -> str:
+    return f"{when.day} {when.strftime('%B %Y')}"
+
+
+def review_status(info: ReviewInfo) -> str:
+    """"Open until the end of 31 March 2026 (UTC)", "Open until closed by the facilitator" or
+    "Closed on 2 April 2026 at 09:30 UTC"."""
+    if info.closed_at is not None:
+        closed = info.closed_at.astimezone(UTC)
+        return f"Closed on {day(closed)} at {closed:%H:%M} UTC"
+    if info.closes_at is None:
+        return "Open until the facilitator closes it"
+    closes = info.closes_at.astimezone(UTC)
+    if closes.time() == time(0, 0):  # a closing date: open to the end of the day before
+        return f"Open until the end of {day(closes - timedelta(days=1))} (UTC)"
+    return f"Open until {day(closes)} at {closes:%H:%M} UTC"
+
+
+def role_labels(rubric: Rubric) -> dict[str | None, str]:
+    """Role id -> label, with None (no role asked) as NO_ROLE."""
+    return {r.id: r.label for r in rubric.roles} | {None: NO_ROLE}
+
+
+def stat_text(stat: PrincipleStats | Suppressed) -> str:
+    """"median 3.5 · middle half 2.8–4.1 · range 2.0–5.0 · 7 answers", or "fewer than N answers"."""
+    if not stat:
+        return str(stat)
+    return (f"median {stat.median:.1f} · middle half {stat.q1:.1f}–{stat.q3:.1f} · "
+            f"range {stat.low:.1f}–{stat.high:.1f} · {stat.n} answer{'s' if stat.n != 1 else ''}")
+
+
+def distribution_text(rubric: Rubric, counts: Mapping[int, int]) -> str:
+    """Counts per scale value in words: "Strongly disagree 1 · Disagree 2 · …"."""
+    return " · ".join(f"{rubric.scale.label_for(v)} {c}" for v, c in counts.items())
+
+
+def group_radar(agg: ReviewAggregate, *, spread: str = "quartiles", own: Mapping[str, float | None] | None = None,
+                own_name: str = "Your answers", size: int = 420):
+    """The group's radar: the medians, the spread as a band ("quartiles" or "range"), and
+    optionally someone's own scores (only ever for that person). Suppressed principles are left
+    out of the polygon and the band."""
+    group = agg.everyone
+    series: dict[str, Mapping[str, float | None]] = {GROUP_SERIES: group.medians()}
+    if own is not None:
+        series[own_name] = own
+    band = group.ranges() if spread == "range" else group.quartiles()
+    return charts.radar_chart(agg.rubric, series, spread=band or None, size=size)
+
+
+def roles_radar(agg: ReviewAggregate, *, size: int = 420):
+    """The role groups shown (at least the minimum), one polygon each; None if none is shown."""
+    shown = [g for g in agg.imbalance.groups if g.shown]
+    if not shown:
+        return None
+    return charts.radar_chart(agg.rubric, {g.label: g.medians() for g in shown}, size=size)
+
+
+def gap_text(agg: ReviewAggregate, gap) -> str:
+    """"gap 1.5: highest Funder (4.5), lowest Smaller partner (3.0)"."""
+    return (f"gap {gap.gap:.1f}: highest {gap.highest} ({gap.medians[gap.highest]:.1f}), "
+            f"lowest {gap.lowest} ({gap.medians[gap.lowest]:.1f})")
+
+
+def hidden_groups(groups: Sequence[GroupSummary]) -> list[GroupSummary]:
+    return [g for g in groups if not g.shown]
+
+
+def action_text(rubric: Rubric, action: Action) -> str:
+    """"Trust: Share plans in draft (owner Chair, due 3 May 2026, open)"."""
+    principle = next((p.title for p in rubric.principles if p.id == action.principle_id), action.principle_id)
+    extra = [f"owner {action.owner}"] if action.owner else []
+    if action.due:
+        extra.append(f"due {action.due.day} {action.due.strftime('%B %Y')}")
+    extra.append(action.status)
+    return f"{principle}: {action.text} ({', '.join(extra)})"
+
+
+# ---------------------------------------------------------------------------------------------
+# The PDF
+# ---------------------------------------------------------------------------------------------
+
+
+def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quartiles") -> bytes:
+    """The board pack of `dashboard` (`Reviews.dashboard`) as PDF bytes; see the module docstring."""
+    review, agg = dashboard.review, dashboard.group
+    rubric = agg.rubric
+    hidden = Suppressed(agg.min_size)
+    pdf = _Report(orientation="portrait", unit="mm", format="A4")
+    pdf.alias_nb_pages(None)  # no "{nb}" substitution inside anyone's text
+    pdf.set_margins(15, 14, 15)
+    pdf.set_auto_page_break(True, margin=16)
+    pdf.add_font(FAMILY, "", str(REGULAR))
+    pdf.add_font(FAMILY, "B", str(BOLD))
+    pdf.set_title(plain(f"{review.title}: {review.partnership}"))
+    pdf.set_creator("joiningforces")
+    pdf.set_lang(rubric.language)
+    pdf.set_creation_date(created)
+    pdf.footer_text = plain(f"{review.title} · board pack · {rubric.title} {rubric.version}")
+    pdf.add_page()
+    width = pdf.epw
+
+    def para(text: str, size: float = 10, style: str = "", colour=INK, indent: float = 0, after: float = 0.8) -> None:
+        pdf.set_font(FAMILY, style, size)
+        pdf.set_text_color(*colour)
+        pdf.set_x(pdf.l_margin + indent)
+        pdf.multi_cell(width - indent, size * 0.47, plain(text), markdown=False, align="L",
+                       new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(after)
+
+    def keep(mm: float) -> None:
+        if pdf.get_y() + mm > pdf.page_break_trigger:
+            pdf.add_page()
+
+    def heading(text: str) -> None:
+        keep(28)
+        pdf.ln(2)
+        para(text, 13, "B", after=1.5)
+
+    def table(header: Sequence[str], rows: Sequence[Sequence[str | tuple[str, int]]], widths: Sequence[float],
+              align: Sequence[str] | None = None) -> None:
+        pdf.set_font(FAMILY, "", 8.5)
+        pdf.set_text_color(*INK)
+        pdf.set_draw_color(*RULE)
+        with pdf.table(col_widths=tuple(widths), text_align=tuple(align or ["LEFT"] * len(header)),
+                       headings_style=FontFace(emphasis="BOLD", fill_color=HEAD_FILL), line_height=4,
+                       padding=(0.8, 1.5), markdown=False, first_row_as_headings=True,
+                       borders_layout="HORIZONTAL_LINES") as t:
+            for values in [header, *rows]:
+                row = t.row()
+                for value in values:
+                    text, span = value if isinstance(value, tuple) else (value, 1)
+                    row.cell(plain(text), colspan=span)
+        pdf.ln(1)
+
+    labels = role_labels(rubric)
+
+    # Title block.
+    para(review.title, 18, "B", after=0.5)
+    para(review.partnership, 13, "B", after=0.5)
+    para(f"Board pack, {day(created)} · {rubric.title}, version {rubric.version} · {review_status(review)}",
+         9, colour=MUTED, after=1.5)
+    para(f"{dashboard.joined} joined and {agg.respondents} answered. To keep answers anonymous, results are "
+         f"shown only for groups of at least {agg.min_size} people; smaller groups read "
+         f"\u201c{hidden}\u201d. Nobody's individual answers are in this pack.", 10, after=2)
+
+    # Who answered.
+    heading("Who answered")
+    if review.roles:
+        rows = [[labels.get(r, r), str(dashboard.joined_by_role.get(r, 0)), str(agg.by_role.get(r, 0))]
+                for r in review.roles]
+        rows.append(["All", str(dashboard.joined), str(agg.respondents)])
+        table(["Role", "Joined", "Answered"], rows, (120, 30, 30), ["LEFT", "RIGHT", "RIGHT"])
+    else:
+        para(f"No role was asked. {dashboard.joined} joined, {agg.respondents} answered.", 10)
+
+    # The group picture.
+    heading("The group's picture")
+    if not agg.shown:
+        para(f"Not shown: {hidden} so far ({agg.respondents} answered).", 10, "B")
+    else:
+        top = pdf.get_y()
+        image_w = 98
+        if top + image_w > pdf.page_break_trigger:
+            pdf.add_page()
+            top = pdf.get_y()
+        chart = group_radar(agg, spread=spread)
+        png = radar_png(chart.to_dict(validate=False), scale=2)
+        px_w, px_h = struct.unpack(">II", png[16:24])  # the PNG header's size
+        image_h = image_w * px_h / px_w
+        pdf.image(io.BytesIO(png), x=pdf.l_margin - 3, y=top, w=image_w, h=image_h)
+        image_bottom = top + image_h
+        side_x = pdf.l_margin + image_w + 2
+        side_w = width - image_w - 2
+        pdf.set_xy(side_x, top + 6)
+
+        def side(text: str, size: float = 9, style: str = "", colour=INK, after: float = 0.6) -> None:
+            pdf.set_font(FAMILY, style, size)
+            pdf.set_text_color(*colour)
+            pdf.set_x(side_x)
+            pdf.multi_cell(side_w, size * 0.47, plain(text), markdown=False, align="L", new_x="LMARGIN",
+                           new_y="NEXT")
+            pdf.ln(after)
+
+        band = "the range from the lowest to the highest" if spread == "range" else "the middle half of the group"
+        side("How to read it", 10, "B")
+        side(f"Each spoke is a principle, from {rubric.scale.low} (centre) to {rubric.scale.high} (edge). The line "
+             f"is the group's median; the grey band is {band}. The dashed ring marks {rubric.bands[0].min:.1f}, "
+             f"where '{rubric.bands[0].label}' begins.", colour=MUTED, after=1.5)
+        if agg.result is not None and agg.result.overall is not None:
+            side(f"Mean of the medians: {agg.result.overall:.1f} ({rubric.band_for(agg.result.overall).label})",
+                 9.5, "B")
+        missing = [p.title for p in rubric.principles if not agg.everyone.principles[p.id]]
+        if missing:
+            side(f"Left out ({hidden}): " + "; ".join(missing) + ".", 8.5, colour=MUTED)
+        pdf.set_y(max(image_bottom, pdf.get_y()) + 2)
+
+        rows = []
+        for p in rubric.principles:
+            s = agg.everyone.principles[p.id]
+            if s:
+                rows.append([p.title, f"{s.median:.1f}", f"{s.q1:.1f}–{s.q3:.1f}", f"{s.low:.1f}–{s.high:.1f}",
+                             str(s.n), rubric.band_for(s.median).label])
+            else:
+                rows.append([p.title, (str(s), 5)])
+        table(["Principle", "Median", "Middle half", "Range", "Answers", "Band"], rows,
+              (68, 16, 24, 24, 18, 30), ["LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"])
+
+    # Where views differ.
+    if agg.shown:
+        heading("Where views differ most")
+        if not agg.disagreements:
+            para(f"No principle has enough answers to compare ({hidden} each).", 10)
+        for d in agg.disagreements[:DISAGREEMENTS_SHOWN]:
+            keep(22)
+            para(d.principle.title, 10.5, "B", after=0.3)
+            para(stat_text(d.stats), 9, colour=MUTED, after=0.3)
+            if any(d.counts.values()):
+                para("Answers (reversed statements turned round): " + distribution_text(rubric, d.counts), 9,
+                     after=0.3)
+            if d.prompt:
+                para(f"To discuss: {d.prompt}", 9, indent=4, after=0.3)
+            pdf.ln(1)
+        rest = agg.disagreements[DISAGREEMENTS_SHOWN:]
+        if rest:
+            para("Then: " + "; ".join(f"{d.principle.title} (middle half {d.stats.q1:.1f}–{d.stats.q3:.1f})"
+                                      for d in rest) + ".", 8.5, colour=MUTED)
+
+    # The imbalance lens.
+    if agg.imbalance.groups:
+        heading("How the role groups see it")
+        rows = []
+        for g in agg.imbalance.groups:
+            members = ", ".join(labels.get(r, r) for r in g.roles)
+            rows.append([g.label, members if members != g.label else "", str(g.respondents),
+                         "shown" if g.shown else str(g.suppressed)])
+        table(["Group", "Roles", "Answered", "Results"], rows, (55, 65, 20, 40), ["LEFT", "LEFT", "RIGHT", "LEFT"])
+        if agg.imbalance.gaps:
+            para("Where the groups differ most", 10.5, "B", after=0.5)
+            for gap in agg.imbalance.gaps[:GAPS_SHOWN]:
+                para(f"• {rubric.principle(gap.principle_id).title}: {gap_text(agg, gap)}", 9, indent=2, after=0.3)
+        else:
+            para(f"Groups can be compared once at least two of them have {agg.min_size} or more answers.", 9,
+                 colour=MUTED)
+
+    # Weak spots and practices.
+    if agg.shown:
+        spots = agg.weak_spots()
+        heading("Weak spots and what to try")
+        if not spots:
+            para("None: every principle shown is in the top band." if agg.result and agg.result.overall is not None
+                 else "None yet: no principle has enough answers.", 10)
+        for spot in spots[:4]:
+            p = spot.principle
+            keep(14)
+            para(f"{p.title}: median {p.score:.1f} ({p.band.label})", 10.5, "B", after=0.3)
+            if spot.practices:
+                para("Practices that help: " + "; ".join(s.practice.name for s in spot.practices) + ".", 9,
+                     after=0.3)
+            pdf.ln(0.8)
+        if len(spots) > 4:
+            para("Also below the top band: " + ", ".join(f"{s.principle.title} ({s.principle.score:.1f})"
+                                                        for s in spots[4:]) + ".", 9)
+        for n, suggestion in enumerate(agg.suggestions()[:3], start=1):
+            practice = suggestion.practice
+            keep(20)
+            para(f"{n}. {practice.name}", 10.5, "B", after=0.3)
+            para(practice.what, 9, indent=4, after=0.3)
+            for step in practice.first_steps:
+                para(f"• {step}", 9, indent=8, after=0.2)
+            pdf.ln(1)
+
+    # Agreed actions.
+    heading("Agreed actions")
+    if dashboard.actions:
+        for action in dashboard.actions:
+            para(f"• {action_text(rubric, action)}", 9.5, indent=2, after=0.4)
+    else:
+        para("None recorded yet.", 10, colour=MUTED)
+
+    return bytes(pdf.output())
+
+
+__all__ = ["DISAGREEMENTS_SHOWN", "GAPS_SHOWN", "GROUP_SERIES", "NO_ROLE", "action_text", "board_pack", "day",
+           "distribution_text", "gap_text", "group_radar", "hidden_groups", "review_status", "role_labels",
+           "roles_radar", "stat_text"]
