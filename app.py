@@ -16,5 +16,5 @@ pages = [
     st.Page("pages/facilitate.py", title="Facilitate", icon=":material/co_present:", url_path="facilitate"),
 ]
 page = st.navigation(pages)
-ui.every_run()
+ui.every_run(page.url_path)
 page.run()

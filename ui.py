@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 
+import pandas as pd
 import streamlit as st
 
 from joiningforces.library import DEFAULT_ID, Library, load_library
@@ -32,16 +33,21 @@ FOCUS_STYLE = """<style>
 _this_run = threading.local()  # Streamlit runs each session's script in its own thread
 
 
-def every_run() -> None:
+# Board review pages carry their own private links; a self-check's ?a= does not belong there.
+_OWN_LINKS = ("review", "facilitate")
+
+
+def every_run(url_path: str = "") -> None:
     """What app.py does on every run before the page: styles, resume link, notices."""
     _this_run.via_app = True
     st.html(FOCUS_STYLE)
     warm_up_reports()
-    sync_resume_link()
+    if url_path not in _OWN_LINKS:
+        sync_resume_link()
     notices()
 
 
-def run_through_app() -> None:
+def run_through_app(url_path: str = "") -> None:
     """Called at the top of each page: make sure `every_run` happened, even on a fresh server.
 
     Until app.py has called st.navigation once, Streamlit treats pages/ as a legacy multipage
@@ -54,7 +60,7 @@ def run_through_app() -> None:
     from streamlit.runtime.pages_manager import PagesManager
 
     PagesManager.uses_pages_directory = False
-    every_run()
+    every_run(url_path)
     _this_run.via_app = False
 
 
@@ -291,7 +297,7 @@ def plain(text: str) -> str:
 def table(frame, **kwargs) -> None:
     """st.table with every cell and index label shown as typed (st.table renders Markdown in cells)."""
     shown = frame.map(lambda v: plain(str(v)))
-    shown.index = [plain(str(i)) for i in frame.index]
+    shown.index = pd.Index([plain(str(i)) for i in frame.index], name=frame.index.name)
     st.table(shown, **kwargs)
 
 

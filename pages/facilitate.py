@@ -18,8 +18,7 @@ from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed
 from joiningforces.storage.schema import ACTION_STATUSES
 
-ui.run_through_app()
-st.set_page_config(layout="wide")  # the dashboard's charts and tables side by side; a meeting-room screen
+ui.run_through_app("facilitate")
 
 reviews = ui.reviews()
 store = ui.store()
@@ -55,6 +54,10 @@ def forget_link() -> None:
 
 # --- Create ----------------------------------------------------------------------------------
 
+def minutes(rubric) -> int:
+    return max(5, len(rubric.statements) // 2)
+
+
 def show_message() -> None:
     if message := st.session_state.pop("facilitate-message", None):
         kind, text = message
@@ -71,18 +74,22 @@ def create() -> None:
     rubrics = {rid: r for rid, r in ui.rubrics().items() if ui.rubric_text(r) is not None}
     ids = list(rubrics)
     current = ui.current_rubric().id
-    rubric_id = st.selectbox("Rubric", ids, index=ids.index(current) if current in ids else 0, key="new-review-rubric",
-                             format_func=lambda rid: f"{rubrics[rid].title} ({len(rubrics[rid].statements)} statements)")
+    rubric_id = st.selectbox(
+        "Rubric", ids, index=ids.index(current) if current in ids else 0, key="new-review-rubric",
+        format_func=lambda rid: f"{rubrics[rid].title} ({len(rubrics[rid].statements)} statements)")
     rubric = rubrics[rubric_id]
     labels = boardpack.role_labels(rubric)
+    st.caption(f"{len(rubric.statements)} statements in {len(rubric.principles)} principles: about "
+               f"{minutes(rubric)} minutes for each person.")
     with st.form("new-review", border=True):
         st.text_input("Title", key="new-review-title", max_chars=200, placeholder="Board review, spring 2026")
         partnership = ui.details()["partnership"]
         st.text_input("Partnership", key="new-review-partnership", max_chars=200,
                       value="" if partnership == "My partnership" else partnership,
                       help="Agreed actions go into the notebook's action plan under this name.")
-        st.multiselect("Roles people can choose from", [r.id for r in rubric.roles], key=f"new-review-roles-{rubric_id}",
-                       format_func=lambda r: labels[r], placeholder="None: do not ask people their role",
+        st.multiselect("Roles people can choose from", [r.id for r in rubric.roles],
+                       key=f"new-review-roles-{rubric_id}", format_func=lambda r: labels[r],
+                       placeholder="None: do not ask people their role",
                        help="Results are shown by role group too, for groups at or above the minimum size. "
                             "Choose only the roles present; you can merge small groups later.")
         when, size = st.columns(2)
@@ -147,7 +154,7 @@ def distribution_chart(counts, *, big: bool = False) -> alt.Chart:
                                                                   titleFontSize=font - 2)))
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(description="desc:N", tooltip=["answer:N", "count:Q"])
     text = base.mark_text(align="left", dx=4, fontSize=font, aria=False).encode(text="count:Q")
-    return (bars + text).properties(height=(60 if big else 26) * len(points))
+    return (bars + text).properties(height=alt.Step(56 if big else 28))
 
 
 def principles_table(agg, own) -> pd.DataFrame:
@@ -214,7 +221,6 @@ def present() -> None:
     forward.button("Next", key="present-next", on_click=go, args=(at + 1,), disabled=at >= count - 1,
                    icon=":material/arrow_forward:", type="primary", width="stretch")
     if at == 0:
-        st.title(ui.plain(review.title))
         st.header(f"{agg.respondents} answered")
         if not agg.shown:
             st.header(f"Results appear at {agg.min_size} answers: {agg.suppressed}.")
@@ -282,7 +288,7 @@ def live() -> None:
     joined.metric("Joined", dash.joined, border=True)
     hidden.metric("Minimum group size", agg.min_size, border=True)
     if review.roles:
-        st.table(role_counts(dash))
+        ui.table(role_counts(dash))
     if not agg.shown:
         st.info(f"The group's results appear once {agg.min_size} people have answered: {agg.suppressed} so far.",
                 icon=":material/hourglass_empty:")
@@ -292,16 +298,14 @@ def live() -> None:
     spread = st.radio("Band around the median", list(SPREADS), format_func=SPREADS.get, horizontal=True,
                       key="spread")
     mine = own_scores(dash)
-    chart_col, table_col = st.columns([5, 6])
-    with chart_col:
-        st.altair_chart(boardpack.group_radar(agg, spread=spread, own=mine, own_name="Your own answers"),
-                        width="content")
-        missing = [ui.plain(p.title) for p in rubric.principles if not agg.everyone.principles[p.id]]
-        if missing:
-            st.caption(f"Left out ({Suppressed(agg.min_size)}): " + ", ".join(missing) + ".")
-        if mine is not None:
-            st.caption("Your own answers are shown to you only; they are not in the exports.")
-    table_col.table(principles_table(agg, dash.own))
+    st.altair_chart(boardpack.group_radar(agg, spread=spread, own=mine, own_name="Your own answers"),
+                    width="content")
+    missing = [ui.plain(p.title) for p in rubric.principles if not agg.everyone.principles[p.id]]
+    if missing:
+        st.caption(f"Left out ({Suppressed(agg.min_size)}): " + ", ".join(missing) + ".")
+    if mine is not None:
+        st.caption("Your own answers are shown to you only; they are not in the exports.")
+    ui.table(principles_table(agg, dash.own))
 
     st.header("Where views differ most")
     st.caption("Principles with the widest middle half first. Answers are pooled over each principle's statements, "
@@ -317,7 +321,7 @@ def live() -> None:
     if len(agg.disagreements) > 3:
         with st.expander("Every principle, by spread"):
             st.caption("Columns 1 to 5 count the answers given at each point of the scale.")
-            st.table(differences_table(agg))
+            ui.table(differences_table(agg))
 
     st.header("How the role groups see it")
     if not agg.imbalance.groups:
@@ -513,7 +517,8 @@ def replace_facilitator_link() -> None:
 
 closing_day = None
 if review.closes_at is not None and not review.is_closed:
-    closing_day = (review.closes_at - timedelta(days=1)).date() if review.closes_at.hour == 0 else review.closes_at.date()
+    midnight = (review.closes_at.hour, review.closes_at.minute, review.closes_at.second) == (0, 0, 0)
+    closing_day = (review.closes_at - timedelta(days=1)).date() if midnight else review.closes_at.date()
 
 with st.expander("Settings", icon=":material/settings:"):
     if review.is_closed:

@@ -15,12 +15,13 @@ from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed
 from joiningforces.storage.reviews import WAITING_FOR_CLOSING
 
-ui.run_through_app()
+ui.run_through_app("review")
 
 reviews = ui.reviews()
 LINK, OWN = "p", "t"
 ANSWER, RESULTS = "Your answers", "Results"
 OWN_KEY = "review-own"  # this tab's own participant token
+RADAR = 340  # px: fits a phone's screen (participants often answer on one)
 
 
 def not_found() -> None:
@@ -201,13 +202,16 @@ def questionnaire() -> None:
                  format_func=label_of, horizontal=True, key=key, disabled=closed,
                  on_change=record, args=(statement.id, key))
 
-    back, jump, forward = st.columns([1, 2, 1], vertical_alignment="bottom")
+    # As in the self-check, only buttons move between steps (a stale "go to" value could move it back).
+    back, middle, forward = st.columns([1, 2, 1], vertical_alignment="center")
     back.button("Back", key=f"{prefix}-back", disabled=step == 0, on_click=go_to, args=(step - 1,),
                 icon=":material/arrow_back:", width="stretch")
-    titles = [p.title for p in rubric.principles]
-    jump.selectbox("Go to principle", range(len(titles)), index=step, key=f"{prefix}-jump-{step}",
-                   format_func=lambda i: f"{i + 1}. {titles[i]}",
-                   on_change=lambda: go_to(st.session_state[f"{prefix}-jump-{step}"]))
+    later = [i for i, p in enumerate(rubric.principles)
+             if i != step and any(s.id not in answers for s in p.statements)]
+    if later and not closed:
+        middle.button(f"First unanswered: {later[0] + 1}. {ui.plain(rubric.principles[later[0]].title)}",
+                      key=f"{prefix}-first-unanswered", on_click=go_to, args=(later[0],), type="tertiary",
+                      width="stretch")
     if step < len(rubric.principles) - 1:
         forward.button("Next", key=f"{prefix}-next", type="primary", on_click=go_to, args=(step + 1,),
                        icon=":material/arrow_forward:", width="stretch")
@@ -236,13 +240,13 @@ def results() -> None:
                 f"({group.respondents} so far): {group.suppressed}. Here are your own for now.",
                 icon=":material/group:")
     if group is None or not group.shown:
-        st.altair_chart(charts.result_radar(outcome.own, name="You"), width="content")
+        st.altair_chart(charts.result_radar(outcome.own, name="You", size=RADAR), width="content")
         st.markdown(ui.plain(charts.summary_sentence(outcome.own)))
         return
 
     st.markdown(f"**{group.respondents} people have answered.** The line is the group's median and the grey "
                 "band the middle half of the group; your own answers are shown beside it, for you only.")
-    st.altair_chart(boardpack.group_radar(group, own=mine, own_name="You"), width="content")
+    st.altair_chart(boardpack.group_radar(group, own=mine, own_name="You", size=RADAR), width="content")
     hidden = [p.title for p in rubric.principles if not group.everyone.principles[p.id]]
     if hidden:
         st.caption(f"Not shown for the group ({Suppressed(group.min_size)}): "
@@ -253,7 +257,7 @@ def results() -> None:
         rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else f"{mine[p.id]:.1f}",
                      "Group median": table_cell(stat),
                      "Middle half of the group": f"{stat.q1:.1f}–{stat.q3:.1f}" if stat else ""})
-    st.table(pd.DataFrame(rows).set_index("Principle"))
+    ui.table(pd.DataFrame(rows).set_index("Principle"))
 
     if group.disagreements:
         st.header("Where views differ most")

