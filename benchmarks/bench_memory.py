@@ -20,7 +20,7 @@ import time
 
 from joiningforces.library import default_rubric
 
-from .common import BARE_APP, LiveServer, chromium, header, new_page, proc_status, wait_idle
+from .common import BARE_APP, VARIANTS, LiveServer, chromium, header, new_page, proc_status, variant_label, wait_idle
 
 
 def settle(server: LiveServer, seconds: float = 1.0, timeout: float = 15.0) -> int:
@@ -37,10 +37,10 @@ def settle(server: LiveServer, seconds: float = 1.0, timeout: float = 15.0) -> i
     return last
 
 
-def measure(browser, script, path: str, ready_text: str, sessions: int, answer: bool) -> dict:
+def measure(browser, script, path: str, ready_text: str, sessions: int, answer: bool, **server) -> dict:
     rubric = default_rubric()
     first = rubric.statements[0]
-    with LiveServer(script) as server, contextlib.ExitStack() as stack:
+    with LiveServer(script, **server) as server, contextlib.ExitStack() as stack:
         figures = {"start": settle(server, 0.5)}
         pages = []
         for i in range(sessions):
@@ -72,6 +72,8 @@ def mib(kib: float) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sessions", type=int, default=20, help="browser sessions (default 20)")
+    parser.add_argument("--variant", choices=list(VARIANTS), default="as-is",
+                        help="how the app's server is started (see common.VARIANTS; default as-is)")
     parser.add_argument("--quick", action="store_true", help="2 sessions: a smoke run")
     args = parser.parse_args(argv)
     if args.quick:
@@ -82,8 +84,9 @@ def main(argv: list[str] | None = None) -> None:
     with chromium() as browser:
         runs = {
             "bare app, one slider": measure(browser, BARE_APP, "/", "The value is 0.", n, answer=False),
-            "questionnaire /check": measure(browser, "app.py", "/check", f"0 of {total} statements answered", n,
-                                            answer=True),
+            variant_label("questionnaire /check", args.variant): measure(
+                browser, "app.py", "/check", f"0 of {total} statements answered", n, answer=True,
+                **VARIANTS[args.variant]),
         }
     for label, f in runs.items():
         per = (f["all"] - f["one"]) / (n - 1)

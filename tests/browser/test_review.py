@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from joiningforces.library import default_rubric
 from joiningforces.storage import LINK_NOT_FOUND
 
@@ -25,10 +27,22 @@ def choose(page, statement, label: str) -> None:
 
 
 def pick(page, widget_label: str, option: str) -> None:
-    """Choose an option of a selectbox or multiselect by its label."""
-    page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=widget_label) \
-        .first.locator("input").first.click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Choose an option of a selectbox or multiselect by its label.
+
+    A rerun can redraw the open list under the pointer (often on a busy machine): then close it
+    and open it again, up to three times.
+    """
+    for attempt in range(3):
+        wait_idle(page)
+        page.locator('[data-testid="stSelectbox"], [data-testid="stMultiSelect"]').filter(has_text=widget_label) \
+            .first.locator("input").first.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=8_000)
+            break
+        except PlaywrightTimeout:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     wait_idle(page)
 
 
