@@ -241,10 +241,7 @@ def sync_resume_link() -> None:
 
 
 def resume_link(token: str) -> str:
-    base = (st.context.url or "").split("?")[0].rstrip("/")
-    for page in ("/check", "/results", "/notebook", "/studio"):
-        base = base.removesuffix(page)
-    return f"{base}/check?{RESUME_PARAM}={token}"
+    return app_link("check", **{RESUME_PARAM: token})
 
 
 def notices() -> None:
