@@ -27,7 +27,7 @@ from fpdf.fonts import FontFace
 from . import charts
 from .aggregate import GroupSummary, PrincipleStats, ReviewAggregate, Suppressed
 from .models import Rubric
-from .report import BOLD, FAMILY, HEAD_FILL, INK, MUTED, REGULAR, RULE, _Report, plain, radar_png
+from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
 from .storage.reviews import Dashboard, ReviewInfo
 from .storage.store import Action
 
@@ -129,36 +129,13 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     review, agg = dashboard.review, dashboard.group
     rubric = agg.rubric
     hidden = Suppressed(agg.min_size)
-    pdf = _Report(orientation="portrait", unit="mm", format="A4")
-    pdf.alias_nb_pages(None)  # no "{nb}" substitution inside anyone's text
-    pdf.set_margins(15, 14, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FAMILY, "", str(REGULAR))
-    pdf.add_font(FAMILY, "B", str(BOLD))
-    pdf.set_title(plain(f"{review.title}: {review.partnership}"))
-    pdf.set_creator("joiningforces")
-    pdf.set_lang(rubric.language)
-    pdf.set_creation_date(created)
-    pdf.footer_text = plain(f"{review.title} · board pack · {rubric.title} {rubric.version}")
-    pdf.add_page()
+    pdf = _Report(title=plain(f"{review.title}: {review.partnership}"), language=rubric.language, created=created,
+                  footer=plain(f"{review.title} · board pack · {rubric.title} {rubric.version}"))
     width = pdf.epw
-
-    def para(text: str, size: float = 10, style: str = "", colour=INK, indent: float = 0, after: float = 0.8) -> None:
-        pdf.set_font(FAMILY, style, size)
-        pdf.set_text_color(*colour)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(width - indent, size * 0.47, plain(text), markdown=False, align="L",
-                       new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(after)
-
-    def keep(mm: float) -> None:
-        if pdf.get_y() + mm > pdf.page_break_trigger:
-            pdf.add_page()
+    para, keep = pdf.para, pdf.keep
 
     def heading(text: str) -> None:
-        keep(28)
-        pdf.ln(2)
-        para(text, 13, "B", after=1.5)
+        pdf.heading(text, keep_mm=28)
 
     def table(header: Sequence[str], rows: Sequence[Sequence[str | tuple[str, int]]], widths: Sequence[float],
               align: Sequence[str] | None = None) -> None:

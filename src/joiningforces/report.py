@@ -131,13 +131,49 @@ def plain(text: Any) -> str:
 # ---------------------------------------------------------------------------------------------
 
 class _Report(FPDF):
+    """An A4 page set up for our reports, with the few ways of writing text they all use."""
+
     footer_text = ""
+
+    def __init__(self, *, title: str, language: str, created: datetime, footer: str):
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.alias_nb_pages(None)  # no "{nb}" substitution inside anyone's text
+        self.set_margins(15, 14, 15)
+        self.set_auto_page_break(True, margin=16)
+        self.add_font(FAMILY, "", str(REGULAR))
+        self.add_font(FAMILY, "B", str(BOLD))
+        self.set_title(title)
+        self.set_creator("joiningforces")
+        self.set_lang(language)
+        self.set_creation_date(created)
+        self.footer_text = footer
+        self.add_page()
 
     def footer(self) -> None:
         self.set_y(-12)
         self.set_font(FAMILY, "", 8)
         self.set_text_color(*MUTED)
         self.cell(0, 5, f"{self.footer_text} · page {self.page_no()}", align="C")
+
+    def para(self, text: str, size: float = 10, style: str = "", colour=INK, height: float | None = None,
+             indent: float = 0, after: float = 0.8) -> None:
+        """A paragraph across the page, drawn as plain text (never Markdown)."""
+        self.set_font(FAMILY, style, size)
+        self.set_text_color(*colour)
+        self.set_x(self.l_margin + indent)
+        self.multi_cell(self.epw - indent, height or size * 0.47, plain(text), markdown=False, align="L",
+                        new_x="LMARGIN", new_y="NEXT")
+        self.ln(after)
+
+    def keep(self, mm: float) -> None:
+        """Start a new page unless `mm` millimetres are left (keeps a title with its text)."""
+        if self.get_y() + mm > self.page_break_trigger:
+            self.add_page()
+
+    def heading(self, text: str, keep_mm: float = 24) -> None:
+        self.keep(keep_mm)
+        self.ln(2)
+        self.para(text, 13, "B", after=1.5)
 
 
 def _date(created: datetime) -> str:
@@ -173,39 +209,11 @@ def pdf_report(
     agreed actions. At most `spots` weak spots and `practices` suggested practices are shown.
     """
     rubric = result.rubric
-    pdf = _Report(orientation="portrait", unit="mm", format="A4")
-    pdf.alias_nb_pages(None)  # no "{nb}" substitution inside anyone's text
-    pdf.set_margins(15, 14, 15)
-    pdf.set_auto_page_break(True, margin=16)
-    pdf.add_font(FAMILY, "", str(REGULAR))
-    pdf.add_font(FAMILY, "B", str(BOLD))
     title = plain(rubric.title) + (f": {plain(subject)}" if subject and plain(subject).strip() else "")
-    pdf.set_title(title)
-    pdf.set_creator("joiningforces")
-    pdf.set_lang(rubric.language)
-    pdf.set_creation_date(created)
-    pdf.footer_text = plain(f"{rubric.title} {rubric.version}")
-    pdf.add_page()
+    pdf = _Report(title=title, language=rubric.language, created=created,
+                  footer=plain(f"{rubric.title} {rubric.version}"))
     width = pdf.epw
-
-    def para(text: str, size: float = 10, style: str = "", colour=INK, height: float | None = None,
-             indent: float = 0, after: float = 0.8) -> None:
-        pdf.set_font(FAMILY, style, size)
-        pdf.set_text_color(*colour)
-        pdf.set_x(pdf.l_margin + indent)
-        pdf.multi_cell(width - indent, height or size * 0.47, plain(text), markdown=False, align="L",
-                       new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(after)
-
-    def keep(mm: float) -> None:
-        """Start a new page unless `mm` millimetres are left (keeps a title with its text)."""
-        if pdf.get_y() + mm > pdf.page_break_trigger:
-            pdf.add_page()
-
-    def heading(text: str) -> None:
-        keep(24)
-        pdf.ln(2)
-        para(text, 13, "B", after=1.5)
+    para, keep, heading = pdf.para, pdf.keep, pdf.heading
 
     # Title block.
     para(rubric.title, 18, "B", after=0.5)

@@ -2,7 +2,6 @@
 
 import signal
 
-import pytest
 
 from joiningforces.library import default_rubric
 
