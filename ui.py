@@ -291,6 +291,20 @@ def plain(text: str) -> str:
     return _NUMBERED.sub(r"\1\\\2", _BLOCK.sub(r"\1\\\2", text))
 
 
+def chart_spec(build, result) -> dict:
+    """A result's chart as a Vega-Lite spec, built once per set of scores (see `_cached_spec`)."""
+    return _cached_spec(build.__name__, result.rubric, result.answers)
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={Rubric: lambda r: (r.id, r.version, hash(r))})
+def _cached_spec(builder: str, rubric: Rubric, answers: dict) -> dict:
+    # Building and validating the Altair charts was a fifth of a results-page run (benchmarks/README.md).
+    from joiningforces import charts
+    from joiningforces.scoring import score
+
+    return getattr(charts, builder)(score(rubric, answers)).to_dict(validate=False)
+
+
 def table(frame, **kwargs) -> None:
     """st.table with every cell and index label shown as typed (st.table renders Markdown in cells)."""
     shown = frame.map(lambda v: plain(str(v)))

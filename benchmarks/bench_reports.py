@@ -139,8 +139,8 @@ if sys.argv[2] == "report":
     built = time.perf_counter()
     data = make_pdf(result, notes, actions)
 else:
-    folder = tempfile.mkdtemp(prefix="jf-bench-pack-")
-    reviews, token = board_dashboard(folder)
+    folder = tempfile.TemporaryDirectory(prefix="jf-bench-pack-", ignore_cleanup_errors=True)
+    reviews, token = board_dashboard(folder.name)
     dashboard = reviews.dashboard(token)
     built = time.perf_counter()
     data = make_board_pack(dashboard)
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--calls", type=int, default=10, help="warm calls (default 10)")
     parser.add_argument("--processes", type=int, default=3, help="cold processes per mode (default 3)")
-    parser.add_argument("--quick", action="store_true", help="2 warm calls, 1 cold process: a smoke run")
+    parser.add_argument("--quick", action="store_true", help="2 warm calls, 1 cold process without warm-up: a smoke run")
     args = parser.parse_args(argv)
     if args.quick:
         args.calls, args.processes = 2, 1
@@ -180,8 +180,9 @@ def main(argv: list[str] | None = None) -> None:
         if what == "pack":
             print(f"   (Reviews.dashboard, reading and aggregating the 40 people's answers: median "
                   f"{statistics.median(w['dashboard_times']):.1f} ms; not included above)")
-        for mode, how in (("cold", "fresh process, first call"),
-                          ("warm-up", "fresh process, report.warm_up() first (as the app's server does)")):
+        modes = (("cold", "fresh process, first call"),
+                 ("warm-up", "fresh process, report.warm_up() first (as the app's server does)"))
+        for mode, how in modes[:1] if args.quick else modes:
             runs = [cold(mode, what) for _ in range(args.processes)]
             first = statistics.median(r["first_ms"] for r in runs)
             print(f"   {how}: median {first:.1f} ms ({', '.join(format(r['first_ms'], '.0f') for r in runs)} ms); "

@@ -34,9 +34,9 @@ else:
     st.markdown(ui.plain(charts.summary_sentence(result)))
     radar_col, ball_col = st.columns([3, 2])
     with radar_col:
-        st.altair_chart(charts.result_radar(result), width="content")
+        st.vega_lite_chart(ui.chart_spec(charts.result_radar, result), width="content")
     with ball_col:
-        st.altair_chart(charts.beachball_chart(result), width="content")
+        st.vega_lite_chart(ui.chart_spec(charts.beachball_chart, result), width="content")
 
     st.subheader("Principles")
     ui.table(exports.principles_table(result).set_index("Principle"))

@@ -8,6 +8,7 @@ slowest one; the browser ones are marked `browser` and skipped without Debian's 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -28,8 +29,9 @@ SCRIPTS = {
     "memory": (["bench_memory", "--quick"], True, ["per session:", "questionnaire /check", "RSS at start"]),
     "profile": (["profile_app", "rerun", "--quick"], True, ["pass 1, no profiler", "the app's own functions"]),
     "aggregate": (["bench_aggregate", "--quick"], False, ["aggregate", "growth exponent 10 -> 100"]),
-    "reports": (["bench_reports", "--quick"], False, ["pdf_report, warm: median", "fresh process, first report",
-                                                     "board pack:"]),
+    "reports": (["bench_reports", "--quick"], False, ["pdf_report (one result), warm: median",
+                                                     "board_pack (review of 40), warm: median",
+                                                     "fresh process, first call"]),
 }
 
 
@@ -38,12 +40,14 @@ def have_browser() -> bool:
 
 
 @pytest.fixture(scope="module")
-def runs():
-    """Start every script that can run here at once; {name: (process, output file)}."""
+def runs(request):
+    """Start every selected script that can run here at once; {name: (process, output file)}."""
+    selected = {item.callspec.params["name"] for item in request.session.items
+                if item.module is request.module and hasattr(item, "callspec")}
     out = {}
     folder = Path(tempfile.mkdtemp(prefix="jf-bench-smoke-"))
     for name, (args, browser, _) in SCRIPTS.items():
-        if browser and not have_browser():
+        if name not in selected or (browser and not have_browser()):
             continue
         log = folder / f"{name}.txt"
         process = subprocess.Popen([sys.executable, "-m", f"benchmarks.{args[0]}", *args[1:]], cwd=ROOT,
@@ -54,6 +58,7 @@ def runs():
         if process.poll() is None:
             process.kill()
             process.wait()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.browser) if SCRIPTS[n][1] else n
