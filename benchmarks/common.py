@@ -126,7 +126,7 @@ def proc_status(pid: int) -> dict[str, int]:
 
 @contextlib.contextmanager
 def chromium():
-    """Debian's Chromium through Playwright (never `playwright install`)."""
+    """Debian's Chromium through Playwright (never Playwright's own browser download)."""
     if not os.path.exists(CHROMIUM):
         raise SystemExit(f"{CHROMIUM} is missing: apt-get install chromium")
     from playwright.sync_api import sync_playwright
