@@ -253,13 +253,31 @@ def notices() -> None:
         st.warning(st.session_state["save-problem"], icon=":material/cloud_off:")
 
 
-def option_index(rubric: Rubric, statement_id: str) -> int | None:
-    """Index of the saved answer among the radio options, or None if not answered yet."""
-    given = answers(rubric)
-    if statement_id not in given:
-        return None
-    value = given[statement_id]
-    return len(rubric.scale.points) if value is None else [p.value for p in rubric.scale.points].index(value)
+def questionnaire_step(rubric: Rubric, step: int, given, key_prefix: str, on_change, disabled: bool = False):
+    """Draw one step of a questionnaire (self-check or board review) and return its principle.
+
+    `given` maps statement ids to answers (None: don't know); each radio calls
+    `on_change(statement_id, widget_key)`. Only the answers differ between the two pages.
+    """
+    total = len(rubric.statements)
+    answered = sum(1 for s in rubric.statements if s.id in given)
+    st.progress(answered / total, text=f"{answered} of {total} statements answered")
+    principle = rubric.principles[step]
+    element = rubric.element(principle.element)
+    st.caption(f"Principle {step + 1} of {len(rubric.principles)} · {plain(element.title)}")
+    st.subheader(plain(principle.title))
+    st.markdown(plain(principle.description))
+    choices, label_of = options(rubric), option_label(rubric)
+    for statement in principle.statements:
+        key = f"{key_prefix}{statement.id}"
+        value = given.get(statement.id, _UNANSWERED)
+        index = None if value is _UNANSWERED else choices.index(DONT_KNOW if value is None else value)
+        st.radio(plain(statement.text), choices, index=index, format_func=label_of, horizontal=True, key=key,
+                 disabled=disabled, on_change=on_change, args=(statement.id, key))
+    return principle
+
+
+_UNANSWERED = object()
 
 
 def options(rubric: Rubric) -> list:

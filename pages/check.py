@@ -49,24 +49,8 @@ def save_for_later() -> None:
 def questionnaire() -> None:
     step = st.session_state.setdefault(step_key, 0)
     given = ui.answers(rubric)
-    total = len(rubric.statements)
-    answered = sum(1 for s in rubric.statements if s.id in given)
-    st.progress(answered / total, text=f"{answered} of {total} statements answered")
-
-    principle = rubric.principles[step]
-    element = rubric.element(principle.element)
-    st.caption(f"Principle {step + 1} of {len(rubric.principles)} · {ui.plain(element.title)}")
-    st.subheader(ui.plain(principle.title))
-    st.markdown(ui.plain(principle.description))
-
-    label_of = ui.option_label(rubric)
-    for statement in principle.statements:
-        key = f"answer-{rubric.id}-{statement.id}"
-        st.radio(
-            ui.plain(statement.text), ui.options(rubric), index=ui.option_index(rubric, statement.id),
-            format_func=label_of, horizontal=True, key=key,
-            on_change=ui.record_answer, args=(rubric, statement.id, key),
-        )
+    principle = ui.questionnaire_step(rubric, step, given, f"answer-{rubric.id}-",
+                                      lambda sid, key: ui.record_answer(rubric, sid, key))
 
     note_key = f"note-check-{rubric.id}-{principle.id}"
     st.text_area(

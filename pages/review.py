@@ -182,25 +182,9 @@ def show(view: str) -> None:
 @st.fragment
 def questionnaire() -> None:
     step = st.session_state.setdefault(step_key, 0)
-    total = len(rubric.statements)
-    answered = sum(1 for s in rubric.statements if s.id in answers)
-    st.progress(answered / total, text=f"{answered} of {total} statements answered")
     if problem := st.session_state.pop("review-problem", None):
         st.error(problem)
-
-    principle = rubric.principles[step]
-    element = rubric.element(principle.element)
-    st.caption(f"Principle {step + 1} of {len(rubric.principles)} · {ui.plain(element.title)}")
-    st.subheader(ui.plain(principle.title))
-    st.markdown(ui.plain(principle.description))
-    options = ui.options(rubric)
-    label_of = ui.option_label(rubric)
-    for statement in principle.statements:
-        key = f"{prefix}-answer-{statement.id}"
-        current = option_of(statement.id)
-        st.radio(ui.plain(statement.text), options, index=None if current is None else options.index(current),
-                 format_func=label_of, horizontal=True, key=key, disabled=closed,
-                 on_change=record, args=(statement.id, key))
+    ui.questionnaire_step(rubric, step, answers, f"{prefix}-answer-", record, disabled=closed)
 
     # As in the self-check, only buttons move between steps (a stale "go to" value could move it back).
     back, middle, forward = st.columns([1, 2, 1], vertical_alignment="center")
