@@ -17,8 +17,6 @@ closed on) and `stat_text` (a principle's statistics in words).
 
 from __future__ import annotations
 
-import io
-import struct
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 
@@ -131,7 +129,6 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     hidden = Suppressed(agg.min_size)
     pdf = _Report(title=plain(f"{review.title}: {review.partnership}"), language=rubric.language, created=created,
                   footer=plain(f"{review.title} · board pack · {rubric.title} {rubric.version}"))
-    width = pdf.epw
     para, keep = pdf.para, pdf.keep
 
     def heading(text: str) -> None:
@@ -179,30 +176,12 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     if not agg.shown:
         para(f"Not shown: {hidden} so far ({agg.respondents} answered).", 10, "B")
     else:
-        top = pdf.get_y()
-        image_w = 98
-        if top + image_w > pdf.page_break_trigger:
-            pdf.add_page()
-            top = pdf.get_y()
+        pdf.keep(98)
         chart = group_radar(agg, spread=spread)
-        png = radar_png(chart.to_dict(validate=False), scale=2)
-        px_w, px_h = struct.unpack(">II", png[16:24])  # the PNG header's size
-        image_h = image_w * px_h / px_w
-        pdf.image(io.BytesIO(png), x=pdf.l_margin - 3, y=top, w=image_w, h=image_h)
-        image_bottom = top + image_h
-        side_x = pdf.l_margin + image_w + 2
-        side_w = width - image_w - 2
-        pdf.set_xy(side_x, top + 6)
-
-        def side(text: str, size: float = 9, style: str = "", colour=INK, after: float = 0.6) -> None:
-            pdf.set_font(FAMILY, style, size)
-            pdf.set_text_color(*colour)
-            pdf.set_x(side_x)
-            pdf.multi_cell(side_w, size * 0.47, plain(text), markdown=False, align="L", new_x="LMARGIN",
-                           new_y="NEXT")
-            pdf.ln(after)
-
+        image_bottom = pdf.image_beside(radar_png(chart.to_dict(validate=False), scale=2), 98)
+        side = pdf.side
         band = "the range from the lowest to the highest" if spread == "range" else "the middle half of the group"
+
         side("How to read it", 10, "B")
         side(f"Each spoke is a principle, from {rubric.scale.low} (centre) to {rubric.scale.high} (edge). The line "
              f"is the group's median; the grey band is {band}. The dashed ring marks {rubric.bands[0].min:.1f}, "
@@ -213,7 +192,7 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
         missing = [p.title for p in rubric.principles if not agg.everyone.principles[p.id]]
         if missing:
             side(f"Left out ({hidden}): " + "; ".join(missing) + ".", 8.5, colour=MUTED)
-        pdf.set_y(max(image_bottom, pdf.get_y()) + 2)
+        pdf.end_beside(image_bottom)
 
         rows = []
         for p in rubric.principles:

@@ -9,6 +9,7 @@ are dropped rather than drawn as boxes or raising.
 from __future__ import annotations
 
 import io
+import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -170,6 +171,34 @@ class _Report(FPDF):
         if self.get_y() + mm > self.page_break_trigger:
             self.add_page()
 
+    def image_beside(self, png: bytes, image_w: float) -> float:
+        """Put a PNG at the left of the page from here, ready for `side` text to its right.
+
+        Returns the image's bottom (its height comes from the PNG header: fpdf2 does not move
+        the cursor past an image placed at a given y). Call `end_beside` with it afterwards.
+        """
+        top = self.get_y()
+        px_w, px_h = struct.unpack(">II", png[16:24])
+        image_h = image_w * px_h / px_w
+        self.image(io.BytesIO(png), x=self.l_margin - 3, y=top, w=image_w, h=image_h)
+        self._side_x = self.l_margin + image_w + 2
+        self._side_w = self.epw - image_w - 2
+        self.set_xy(self._side_x, top + 6)
+        return top + image_h
+
+    def side(self, text: str, size: float = 9, style: str = "", colour=INK, after: float = 0.6) -> None:
+        """A paragraph in the column beside the image placed by `image_beside`."""
+        self.set_font(FAMILY, style, size)
+        self.set_text_color(*colour)
+        self.set_x(self._side_x)
+        self.multi_cell(self._side_w, size * 0.47, plain(text), markdown=False, align="L",
+                        new_x="LMARGIN", new_y="NEXT")
+        self.ln(after)
+
+    def end_beside(self, image_bottom: float) -> None:
+        """Continue below both the image and the text beside it."""
+        self.set_y(max(image_bottom, self.get_y()) + 2)
+
     def heading(self, text: str, keep_mm: float = 24) -> None:
         self.keep(keep_mm)
         self.ln(2)
@@ -212,7 +241,6 @@ def pdf_report(
     title = plain(rubric.title) + (f": {plain(subject)}" if subject and plain(subject).strip() else "")
     pdf = _Report(title=title, language=rubric.language, created=created,
                   footer=plain(f"{rubric.title} {rubric.version}"))
-    width = pdf.epw
     para, keep, heading = pdf.para, pdf.keep, pdf.heading
 
     # Title block.
@@ -228,21 +256,9 @@ def pdf_report(
     para(charts.summary_sentence(result), 10, after=2)
 
     # The radar, with the bands and the elements beside it.
-    top = pdf.get_y()
-    image_w = 98
     png = radar_png(charts.result_radar(result, size=420).to_dict(validate=False), scale=2)
-    pdf.image(io.BytesIO(png), x=pdf.l_margin - 3, y=top, w=image_w)
-    image_bottom = pdf.get_y()
-    side_x = pdf.l_margin + image_w + 2
-    side_w = width - image_w - 2
-    pdf.set_xy(side_x, top + 6)
-
-    def side(text: str, size: float = 9, style: str = "", colour=INK, after: float = 0.6) -> None:
-        pdf.set_font(FAMILY, style, size)
-        pdf.set_text_color(*colour)
-        pdf.set_x(side_x)
-        pdf.multi_cell(side_w, size * 0.47, plain(text), markdown=False, align="L", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(after)
+    image_bottom = pdf.image_beside(png, 98)
+    side = pdf.side
 
     side("How to read it", 10, "B")
     side(f"Each spoke is a principle, scored from {rubric.scale.low} (centre) to {rubric.scale.high} "
@@ -255,7 +271,7 @@ def pdf_report(
     for e in result.elements:
         score = "no score yet" if e.score is None else f"{e.score:.1f} ({e.band.label})"
         side(f"{e.title}: {score}", 8.5, after=0.4)
-    pdf.set_y(max(image_bottom, pdf.get_y()) + 2)
+    pdf.end_beside(image_bottom)
 
     # The table of principles (band labels in words, never colour alone).
     heading("Principles")
