@@ -63,7 +63,7 @@ def test_reload_and_resume_link_on_another_device(page, server, chromium):
 
 
 def test_nothing_answered_is_lost_when_the_server_is_killed(chromium, tmp_path):
-    server = LiveServer(tmp_path / "data", tmp_path / "first.log")
+    server = LiveServer(data_dir=tmp_path / "data", log=tmp_path / "first.log")
     context = chromium.new_context(viewport={"width": 1400, "height": 1800})
     try:
         page = context.new_page()
@@ -72,7 +72,7 @@ def test_nothing_answered_is_lost_when_the_server_is_killed(chromium, tmp_path):
         link = answer_two(page)
         server.process.send_signal(signal.SIGKILL)
         server.process.wait(10)
-        restarted = LiveServer(tmp_path / "data", tmp_path / "second.log")
+        restarted = LiveServer(data_dir=tmp_path / "data", log=tmp_path / "second.log")
         try:
             page.goto(link.replace(server.url, restarted.url))
             wait_idle(page)
