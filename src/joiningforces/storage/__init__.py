@@ -16,8 +16,10 @@ Where the data lives
     `Store(url)` takes any SQLAlchemy URL (tested: PostgreSQL with psycopg 3, and SQLite). With no
     URL it uses $JOININGFORCES_DATABASE_URL, else the SQLite file `joiningforces.sqlite3` in
     $JOININGFORCES_DATA_DIR (default `./data`, created). SQLite runs in WAL mode with foreign keys
-    on, a 20 s busy timeout and synchronous=FULL; writes take the write lock up front
-    (BEGIN IMMEDIATE), so concurrent writers queue instead of failing.
+    on, a busy timeout (20 s; `Store(busy_timeout=...)` or $JOININGFORCES_SQLITE_BUSY_TIMEOUT,
+    in seconds) and synchronous=NORMAL (a commit survives the process being killed; an OS crash
+    or power cut may lose the last moments); writes take the write lock up front (BEGIN
+    IMMEDIATE), so concurrent writers queue instead of failing.
 
 Schema
     Created on first open and migrated by ordered steps (`migrations.py`), recorded in the
@@ -29,6 +31,17 @@ Threads and processes
     One engine (connection pool) per `Store`; every method runs in its own short session and
     transaction, so a `Store` is safe to share between Streamlit's threads. Each answer is
     committed before `set_answer` returns: killing the process loses nothing already saved.
+
+Faults
+    A transient fault (the database locked beyond the busy timeout, a connection refused or lost,
+    a full disk) makes a method try again after each of `Store.retry_delays` (0.2 s, then 1 s,
+    with jitter); if it persists, the method raises `StoreUnavailable`, a StoreError whose
+    `message` a user can be shown, chained from the fault, having written nothing. Mistakes
+    (NotFound, ValueError, a constraint) are never retried. Trying a whole method again is safe
+    because each is one transaction, rolled back when it failed (`faults.py` says why); a server
+    connection lost during COMMIT itself, when nobody can tell whether it committed, is reported
+    at once (`StoreUnavailable.outcome_unknown`) and never retried, so nothing is created twice.
+    Pooled connections that died (say with a database restart) are replaced before use.
 
 Resume ids
     `secrets.token_urlsafe(24)` (192 random bits). A malformed id is refused before any query, and
@@ -56,7 +69,7 @@ Export and import
     id / action id) are skipped and kept as they are, so importing a backup twice is harmless.
 """
 
-from .errors import ImportProblem, NotFound, SchemaTooNew, StoreError
+from .errors import ImportProblem, NotFound, SchemaTooNew, StoreError, StoreUnavailable
 from .migrations import MIGRATIONS, SCHEMA_VERSION, Migration, current_version, migrate
 from .notebook import FORMAT, MAX_IMPORT_BYTES, ImportSummary
 from .schema import ACTION_STATUSES
@@ -75,8 +88,8 @@ from .store import (
 __all__ = [
     "ACTION_STATUSES", "DATABASE_URL_ENV", "DATA_DIR_ENV", "FORMAT", "MAX_IMPORT_BYTES", "MIGRATIONS",
     "SCHEMA_VERSION", "Action", "Assessment", "AssessmentSummary", "ImportProblem", "ImportSummary",
-    "Migration", "NotFound", "SchemaTooNew", "Store", "StoreError", "current_version", "data_dir",
-    "default_url", "migrate", "rubric_hash",
+    "Migration", "NotFound", "SchemaTooNew", "Store", "StoreError", "StoreUnavailable", "current_version",
+    "data_dir", "default_url", "migrate", "rubric_hash",
 ]
 
 # Board reviews (schema version 2): see `reviews.py`.

@@ -30,3 +30,21 @@ class ImportProblem(StoreError, ValueError):
         super().__init__(f"{where}: {message}" if where else message)
         self.message = message
         self.where = where
+
+
+class StoreUnavailable(StoreError):
+    """The database stayed busy or unreachable through a few quick retries (a lock held too long,
+    a lost or refused connection, a full disk). The original fault is chained as `__cause__`.
+
+    `outcome_unknown` is True when the connection was lost while committing a change, so the
+    change may or may not have been kept (only server databases; SQLite commits all or nothing).
+    """
+
+    BUSY = "The database is busy or unreachable just now. Please try again in a moment."
+    LOST_WHILE_SAVING = ("The connection to the database was lost while saving, so this change may not have been "
+                         "kept. Please check, and try again if it is missing.")
+
+    def __init__(self, message: str = BUSY, *, outcome_unknown: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.outcome_unknown = outcome_unknown

@@ -43,6 +43,8 @@ Concurrency
     statement): two tabs saving at once leave the last write, nothing duplicated. Writes take a
     shared lock on the review row (PostgreSQL `FOR SHARE`; SQLite serialises writers anyway) and
     closing updates that row, so an answer is either saved before the review closed or refused.
+    Like the `Store`'s, every call is tried again on a transient fault (a lock, a lost connection)
+    and raises `StoreUnavailable` if it persists, having written nothing (`faults.py`).
 """
 
 from __future__ import annotations
@@ -64,6 +66,7 @@ from ..models import Rubric
 from ..scoring import Result, check_answers, score
 from . import schema as t
 from .errors import NotFound, StoreError
+from .faults import retrying
 from .store import Action, Store, _as_due, _clean_name, _UNSET, TOKEN_RE
 
 LINK_NOT_FOUND = ("This review link does not work. It may be mistyped, replaced by a newer link, or expired; "
@@ -199,6 +202,7 @@ class Reviews:
 
     # --- facilitator -------------------------------------------------------------------------
 
+    @retrying
     def create_review(self, *, title: str, partnership: str, rubric_hash: str, roles: Sequence[str] | None = None,
                       closes_at: date | datetime | None = None, min_size: int = 3,
                       results_after_close: bool = False) -> Review:
@@ -230,11 +234,13 @@ class Reviews:
                 results_after_close=results_after_close, closes_at=when, closed_at=None, created=now, updated=now))
         return self.get_review(token)
 
+    @retrying
     def get_review(self, facilitator_token: str) -> Review:
         """The review behind a facilitator link; NotFound(LINK_NOT_FOUND) if there is none."""
         with self.store._read() as s:
             return _review(self._by_facilitator(s, facilitator_token))
 
+    @retrying
     def update_review(self, facilitator_token: str, *, title: str = _UNSET,  # type: ignore[assignment]
                       partnership: str = _UNSET, closes_at: date | datetime | None = _UNSET,  # type: ignore[assignment]
                       min_size: int = _UNSET, roles: Sequence[str] = _UNSET,  # type: ignore[assignment]
@@ -277,6 +283,7 @@ class Reviews:
             s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id).values(**values, updated=_now()))
         return self.get_review(facilitator_token)
 
+    @retrying
     def close_review(self, facilitator_token: str) -> Review:
         """Close the review now (nothing changes if it has closed already)."""
         with self.store._write() as s:
@@ -287,6 +294,7 @@ class Reviews:
                           .values(closed_at=now, updated=now))
         return self.get_review(facilitator_token)
 
+    @retrying
     def reopen_review(self, facilitator_token: str, closes_at: date | datetime | None = None) -> Review:
         """Open a closed review again, until `closes_at` (in the future) or until closed by hand."""
         when = _future_closing(closes_at)
@@ -305,6 +313,7 @@ class Reviews:
         """Replace the facilitator's own link and return the new one; the old one stops working."""
         return self._rotate(facilitator_token, "facilitator_token")
 
+    @retrying
     def _rotate(self, facilitator_token: str, column: str) -> str:
         token = secrets.token_urlsafe(24)
         with self.store._write() as s:
@@ -313,6 +322,7 @@ class Reviews:
                       .values({column: token, "updated": _now()}))
         return token
 
+    @retrying
     def set_role_groups(self, facilitator_token: str, groups: Mapping[str, str]) -> Review:
         """Merge roles into groups for the imbalance lens: {role id: group label}; roles given the
         same label form one group, roles left out keep their own. {} undoes every merge. This is
@@ -327,6 +337,7 @@ class Reviews:
                       .values(role_groups=json.dumps(clean), updated=_now()))
         return self.get_review(facilitator_token)
 
+    @retrying
     def delete_review(self, facilitator_token: str) -> None:
         """Delete the review with every participant and answer in it. Actions agreed in it stay in
         the notebook (they belong to the partnership)."""
@@ -334,6 +345,7 @@ class Reviews:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             s.execute(delete(t.board_reviews).where(t.board_reviews.c.id == row.id))
 
+    @retrying
     def join_as_facilitator(self, facilitator_token: str, role: str | None = None) -> Participant:
         """The facilitator's own participation (one per review: calling again changes its role).
         Their answers count like anyone's; the dashboard shows them their own scores too."""
@@ -350,6 +362,7 @@ class Reviews:
                           .values(role=role, updated=_now()))
         return self.participant(mine)
 
+    @retrying
     def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
         """Everything the facilitator's page shows, all of it aggregate (see `aggregate`), plus
         their own scores if they took part. `groups` overrides the saved role groups, unsaved."""
@@ -378,6 +391,7 @@ class Reviews:
         """The aggregate results as spreadsheet-safe CSV (`aggregate.to_csv`)."""
         return to_csv(self.dashboard(facilitator_token, groups).group)
 
+    @retrying
     def add_action(self, facilitator_token: str, principle_id: str, text: str, owner: str = "",
                    due: date | None = None, status: str = "open") -> Action:
         """Record an action the review agreed, on a principle of its rubric. It goes into the
@@ -398,6 +412,7 @@ class Reviews:
             raise
         return action
 
+    @retrying
     def actions(self, facilitator_token: str) -> list[Action]:
         """The actions agreed in this review (as they are now in the notebook)."""
         with self.store._read() as s:
@@ -406,11 +421,13 @@ class Reviews:
 
     # --- participants ------------------------------------------------------------------------
 
+    @retrying
     def review_for_link(self, participant_link: str) -> ReviewInfo:
         """What the participant link's landing page shows (title, roles, closing date, closed or not)."""
         with self.store._read() as s:
             return _info(self._by_link(s, participant_link))
 
+    @retrying
     def join(self, participant_link: str, role: str | None = None) -> Participant:
         """Join with the shared link, choosing a role (one of the review's; None if it asks none).
         Returns the new participant, whose `token` is their own private link."""
@@ -421,6 +438,7 @@ class Reviews:
             token = self._add_participant(s, row.id, role, facilitator=False)
         return self.participant(token)
 
+    @retrying
     def participant(self, token: str) -> Participant:
         """A participant's own record and answers; only ever call it with their own link."""
         with self.store._read() as s:
@@ -431,6 +449,7 @@ class Reviews:
         return Participant(person.token, _info(row), person.role, person.facilitator, answers,
                            person.created, person.updated)
 
+    @retrying
     def set_role(self, token: str, role: str | None) -> Participant:
         """Change the participant's role (until the review closes)."""
         with self.store._write() as s:
@@ -444,6 +463,7 @@ class Reviews:
         """Save one answer (a scale value, or None for don't know), replacing an earlier one."""
         self.set_answers(token, {statement_id: value})
 
+    @retrying
     def set_answers(self, token: str, answers: Mapping[str, int | None]) -> None:
         """Save several answers in one transaction, checked against the review's rubric snapshot
         (`scoring.AnswerError`, a ValueError, and nothing saved, if one does not fit). Last write
@@ -460,6 +480,7 @@ class Reviews:
                                [{"participant_id": person.id, "statement_id": sid, "value": v, "answered_at": now}
                                 for sid, v in sorted(clean.items())])
 
+    @retrying
     def clear_answer(self, token: str, statement_id: str) -> None:
         """Take an answer back (the statement is unanswered again, not "don't know")."""
         with self.store._write() as s:
@@ -467,6 +488,7 @@ class Reviews:
             s.execute(delete(t.board_answers).where(t.board_answers.c.participant_id == person.id,
                                                     t.board_answers.c.statement_id == str(statement_id)))
 
+    @retrying
     def withdraw(self, token: str) -> None:
         """Leave the review before it closes: the participant and all their answers are deleted,
         and their link stops working."""
@@ -474,6 +496,7 @@ class Reviews:
             person, _ = self._by_participant(s, token, lock=True)
             s.execute(delete(t.board_participants).where(t.board_participants.c.id == person.id))
 
+    @retrying
     def results(self, token: str) -> ParticipantResults:
         """The participant's own scores, and the group's aggregate once they have answered
         something (and, if the facilitator chose so, once the review has closed)."""

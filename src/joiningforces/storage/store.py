@@ -9,7 +9,7 @@ import re
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -29,7 +29,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..loader import parse_rubric
@@ -37,10 +37,13 @@ from ..models import Rubric
 from ..scoring import check_answers
 from . import schema as t
 from .errors import NotFound, StoreError
+from .faults import COMMIT_UNKNOWN, RETRY_DELAYS, retrying, with_retries
 from .migrations import migrate
 
 DATABASE_URL_ENV = "JOININGFORCES_DATABASE_URL"
 DATA_DIR_ENV = "JOININGFORCES_DATA_DIR"
+BUSY_TIMEOUT_ENV = "JOININGFORCES_SQLITE_BUSY_TIMEOUT"
+BUSY_TIMEOUT = 20.0  # seconds an SQLite write waits for another writer's lock, per try
 SQLITE_FILE = "joiningforces.sqlite3"
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24): 24 random bytes, 32 characters
@@ -132,16 +135,34 @@ def _normalise_url(url: str | URL) -> URL:
     return parsed
 
 
-def _sqlite_on_connect(dbapi_connection, _record) -> None:
+def sqlite_busy_timeout() -> float:
+    """$JOININGFORCES_SQLITE_BUSY_TIMEOUT (seconds), else 20."""
+    raw = (os.environ.get(BUSY_TIMEOUT_ENV) or "").strip()
+    if not raw:
+        return BUSY_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 3600:
+        raise StoreError(f"{BUSY_TIMEOUT_ENV} must be a number of seconds from 0 to 3600, not {raw!r}.")
+    return value
+
+
+def _sqlite_on_connect(dbapi_connection, _record, busy_timeout: float = BUSY_TIMEOUT) -> None:
     # Take transaction control from the sqlite3 module (it would not BEGIN before SELECT or DDL);
     # `_sqlite_on_begin` emits BEGIN itself. See SQLAlchemy's "Transactions with SQLite".
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA busy_timeout = 20000")  # wait for a writer instead of failing at once
+        # wait for a writer instead of failing at once
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")  # readers never block the writer, nor it them
-        cursor.execute("PRAGMA synchronous = FULL")  # a committed answer survives a crash or power cut
+        # NORMAL, not FULL: in WAL mode a commit then survives the server being killed (it is in the
+        # OS's hands), and only an OS crash or power cut may lose the last moments. FULL's fsync on
+        # every answer was a third of a rating's latency on a busy disk (benchmarks/README.md).
+        cursor.execute("PRAGMA synchronous = NORMAL")
     finally:
         cursor.close()
 
@@ -152,13 +173,13 @@ def _sqlite_on_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("jf_write") else "BEGIN")
 
 
-def _make_engine(url: URL) -> Engine:
+def _make_engine(url: URL, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:") or "mode=memory" in str(url):
             raise StoreError("An in-memory SQLite database is not supported; give a file path.")
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 20},
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout},
                                pool_size=10, max_overflow=20)
-        event.listen(engine, "connect", _sqlite_on_connect)
+        event.listen(engine, "connect", lambda conn, record: _sqlite_on_connect(conn, record, busy_timeout))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     # pool_pre_ping: a connection that died with a database restart is replaced, not handed out.
@@ -255,18 +276,28 @@ class Store:
     `url` is any SQLAlchemy URL (PostgreSQL and SQLite are tested; `postgresql://` means psycopg 3);
     without one, $JOININGFORCES_DATABASE_URL, else an SQLite file in $JOININGFORCES_DATA_DIR
     (default ./data). The schema is created or migrated on open.
+
+    Transient faults (a lock held too long, a lost or refused connection, a full disk) are retried
+    after each of `retry_delays` seconds, then raise `StoreUnavailable` (see `faults.py`).
+    `busy_timeout` is how long an SQLite write waits for another writer's lock on each try
+    (default $JOININGFORCES_SQLITE_BUSY_TIMEOUT, else 20 s).
     """
 
-    def __init__(self, url: str | URL | None = None):
+    def __init__(self, url: str | URL | None = None, *, busy_timeout: float | None = None,
+                 retry_delays: Sequence[float] | None = None):
         self.url = _normalise_url(url if url is not None else default_url())
-        self.engine = _make_engine(self.url)
+        if busy_timeout is None:
+            busy_timeout = sqlite_busy_timeout() if self.url.get_backend_name() == "sqlite" else BUSY_TIMEOUT
+        self.busy_timeout = float(busy_timeout)
+        self.retry_delays = tuple(RETRY_DELAYS if retry_delays is None else retry_delays)
+        self.engine = _make_engine(self.url, self.busy_timeout)
         writer = self.engine.execution_options(jf_write=True)  # same pool and events, locking BEGIN
         self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(writer, expire_on_commit=False)
         self._rubrics: dict[str, Rubric] = {}
         self._rubrics_lock = threading.Lock()
         try:
-            self.schema_version = migrate(writer)
+            self.schema_version = with_retries(lambda: migrate(writer), self.retry_delays, "opening the store")
         except BaseException:
             self.engine.dispose()
             raise
@@ -295,11 +326,21 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._writing() as session, session.begin():
-            yield session
+        with self._writing() as session:
+            session.begin()
+            yield session  # if the block raises, closing the session rolls the transaction back
+            try:
+                session.commit()
+            except DBAPIError as exc:
+                # SQLite commits all or nothing, and a failed COMMIT kept nothing. A server
+                # connection lost during COMMIT leaves it unknown: that must not be retried blind.
+                if self.dialect != "sqlite":
+                    setattr(exc, COMMIT_UNKNOWN, True)
+                raise
 
     # --- rubric snapshots --------------------------------------------------------------------
 
+    @retrying
     def snapshot_rubric(self, rubric_text: str | bytes) -> str:
         """Keep a copy of a rubric's TOML text and return its hash (the same text is stored once).
 
@@ -320,6 +361,7 @@ class Store:
             self._rubrics.setdefault(digest, rubric)
         return digest
 
+    @retrying
     def rubric_text(self, hash: str) -> str:
         """The stored TOML text of a rubric snapshot; NotFound if there is none with that hash."""
         with self._read() as s:
@@ -329,6 +371,7 @@ class Store:
             raise NotFound("That version of the rubric is not stored here.")
         return text
 
+    @retrying
     def rubric(self, hash: str) -> Rubric:
         """The snapshot parsed into a `Rubric` (cached: snapshots never change)."""
         with self._read() as s:
@@ -371,12 +414,14 @@ class Store:
         except IntegrityError:  # something was added to it meanwhile: keep it
             pass
 
+    @retrying
     def partnerships(self) -> list[str]:
         """Names of the partnerships that have assessments or actions, alphabetically."""
         with self._read() as s:
             names = s.execute(select(t.partnerships.c.name)).scalars().all()
         return sorted(names, key=str.casefold)
 
+    @retrying
     def rename_partnership(self, old: str, new: str) -> str:
         """Rename a partnership (its assessments and actions follow). If `new` names another
         partnership already, the two are merged. Returns the new name; NotFound if `old` is unknown."""
@@ -399,6 +444,7 @@ class Store:
 
     # --- assessments -------------------------------------------------------------------------
 
+    @retrying
     def create_assessment(self, *, rubric_hash: str, partnership: str, respondent: str = "",
                           created: datetime | date | None = None, rubric_id: str | None = None,
                           rubric_version: str | None = None) -> Assessment:
@@ -449,6 +495,7 @@ class Store:
             raise NotFound()
         return self._find(s, token)
 
+    @retrying
     def get_assessment(self, token: str) -> Assessment:
         """The assessment behind a resume id, with its answers and notes; NotFound if there is none."""
         with self._read() as s:
@@ -475,6 +522,7 @@ class Store:
         replacing any earlier answer to that statement."""
         self.set_answers(token, {statement_id: value})
 
+    @retrying
     def set_answers(self, token: str, answers: Mapping[str, int | None]) -> None:
         """Save several answers in one transaction. Statements and values are checked against the
         assessment's rubric snapshot (`scoring.AnswerError`, a ValueError, if they do not fit)."""
@@ -490,6 +538,7 @@ class Store:
                          [{"assessment_id": row.id, "statement_id": sid, "value": v, "answered_at": now}
                           for sid, v in sorted(clean.items())])
 
+    @retrying
     def clear_answer(self, token: str, statement_id: str) -> None:
         """Take an answer back: the statement is unanswered again (not "don't know")."""
         with self._write() as s:
@@ -497,6 +546,7 @@ class Store:
             s.execute(delete(t.answers).where(t.answers.c.assessment_id == row.id,
                                               t.answers.c.statement_id == str(statement_id)))
 
+    @retrying
     def set_note(self, token: str, principle_id: str, text: str) -> None:
         """Save the note on a principle of the assessment; empty text removes it."""
         if not isinstance(text, str):
@@ -517,6 +567,7 @@ class Store:
                          [{"assessment_id": row.id, "principle_id": principle_id, "text": text,
                            "updated": _now()}])
 
+    @retrying
     def update_details(self, token: str, *, partnership: str | None = None, respondent: str | None = None,
                        created: datetime | date | None = None) -> Assessment:
         """Change an assessment's partnership, respondent or date (None leaves a field as it is).
@@ -551,6 +602,7 @@ class Store:
                 s.execute(update(t.partnerships).where(t.partnerships.c.id == old).values(name=partnership))
         return self.get_assessment(row.token)
 
+    @retrying
     def delete_assessment(self, token: str) -> None:
         """Delete an assessment with its answers and notes.
 
@@ -563,6 +615,7 @@ class Store:
             s.execute(delete(t.assessments).where(t.assessments.c.id == row.id))
             self._prune_partnership(s, row.partnership_id)
 
+    @retrying
     def list_assessments(self, search: str = "", partnership: str | None = None) -> list[AssessmentSummary]:
         """Summaries of saved assessments, newest first (by date, then last change).
 
@@ -595,6 +648,7 @@ class Store:
                                   dont_know=int(x.answered) - int(x.valued), statements=x.statements)
                 for x in rows]
 
+    @retrying
     def assessments_for(self, partnership: str) -> list[Assessment]:
         """A partnership's assessments with their answers and notes, oldest first: the trend's input."""
         a, p = t.assessments, t.partnerships
@@ -606,6 +660,7 @@ class Store:
 
     # --- actions -----------------------------------------------------------------------------
 
+    @retrying
     def add_action(self, partnership: str, principle_id: str, text: str, owner: str = "",
                    due: date | None = None, assessment_id: str | None = None, status: str = "open") -> Action:
         """Add an action for a partnership on a principle. `assessment_id` (a resume id) records where
@@ -631,6 +686,7 @@ class Store:
             )).inserted_primary_key[0]
             return self._actions(s, t.actions.c.id == action_id)[0]
 
+    @retrying
     def update_action(self, action_id: int, *, status: str = _UNSET, text: str = _UNSET,  # type: ignore[assignment]
                       owner: str = _UNSET, due: date | None = _UNSET,  # type: ignore[assignment]
                       principle_id: str = _UNSET) -> Action:  # type: ignore[assignment]
@@ -655,6 +711,7 @@ class Store:
                 raise NotFound("That action could not be found.")
             return self._actions(s, t.actions.c.id == action_id)[0]
 
+    @retrying
     def delete_action(self, action_id: int) -> None:
         """Delete an action; NotFound for an unknown id."""
         action_id = self._action_id(action_id)
@@ -665,6 +722,7 @@ class Store:
             s.execute(delete(t.actions).where(t.actions.c.id == action_id))
             self._prune_partnership(s, pid)
 
+    @retrying
     def actions_for(self, partnership: str, include_done: bool = True) -> list[Action]:
         """The partnership's actions, by principle, then in the order they were added."""
         condition = t.partnerships.c.key == _partnership_key(str(partnership))
@@ -691,11 +749,13 @@ class Store:
 
     # --- export and import -------------------------------------------------------------------
 
+    @retrying
     def export_notebook(self) -> str:
         """The whole notebook as one JSON document (see `notebook.py` for its format)."""
         from .notebook import export_notebook
         return export_notebook(self)
 
+    @retrying
     def import_notebook(self, data: str | bytes):
         """Add the notebook in an exported JSON document; all or nothing. Returns an `ImportSummary`;
         raises `ImportProblem` (nothing written) for a file that is not ours, too large, malformed
