@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+from joiningforces.storage import StoreUnavailable
 
 st.set_page_config(page_title="Joining Forces check", page_icon=":material/handshake:", layout="centered")
 
@@ -16,5 +17,8 @@ pages = [
     st.Page("pages/facilitate.py", title="Facilitate", icon=":material/co_present:", url_path="facilitate"),
 ]
 page = st.navigation(pages)
-ui.every_run(page.url_path)
-page.run()
+try:
+    ui.every_run(page.url_path)
+    page.run()
+except StoreUnavailable as busy:  # the database stayed busy or unreachable through a few quick tries
+    ui.store_unavailable(busy)

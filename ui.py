@@ -7,15 +7,17 @@ widget's state when the widget is not on screen (another step or page).
 
 from __future__ import annotations
 
+import errno
+import html as html_lib
+import logging
 import re
 import threading
 
-import pandas as pd
 import streamlit as st
 
 from joiningforces.library import DEFAULT_ID, Library, load_library
 from joiningforces.models import Rubric
-from joiningforces.storage import NotFound, Reviews, Store
+from joiningforces.storage import NotFound, Reviews, Store, StoreError, StoreUnavailable
 
 DONT_KNOW = "dk"  # the radio option for "don't know"; stored as None in the answers
 
@@ -40,6 +42,7 @@ _OWN_LINKS = ("review", "facilitate")
 def every_run(url_path: str = "") -> None:
     """What app.py does on every run before the page: styles, resume link, notices."""
     _this_run.via_app = True
+    st.session_state.pop(RERUN_PAGE, None)  # a whole run shows every change anyway
     st.html(FOCUS_STYLE)
     warm_up_reports()
     if url_path not in _OWN_LINKS:
@@ -121,10 +124,10 @@ def notes(rubric: Rubric) -> dict[str, str]:
     return st.session_state.setdefault("notes", {}).setdefault(rubric.id, {})
 
 
-def record_answer(rubric: Rubric, statement_id: str, widget_key: str) -> None:
+def record_answer(rubric: Rubric, statement_id: str, widget_key: str) -> bool:
     value = st.session_state.get(widget_key)
     answers(rubric)[statement_id] = None if value == DONT_KNOW else value
-    save(rubric, lambda store, token: store.set_answer(token, statement_id, answers(rubric)[statement_id]))
+    return save(rubric, lambda store, token: store.set_answer(token, statement_id, answers(rubric)[statement_id]))
 
 
 def record_note(rubric: Rubric, principle_id: str, widget_key: str) -> None:
@@ -169,6 +172,7 @@ def _start_assessment(rubric: Rubric) -> str | None:
     assessment = s.create_assessment(rubric_hash=digest, partnership=details()["partnership"],
                                      respondent=details()["respondent"])
     st.session_state["tokens"][rubric.id] = assessment.id
+    st.session_state[RERUN_PAGE] = True  # the page now shows the resume link
     st.query_params[RESUME_PARAM] = assessment.id  # a reload from now on brings it back
     # Whatever was answered before the first save (e.g. restored from a file) goes in too.
     s.set_answers(assessment.id, answers(rubric))
@@ -177,8 +181,8 @@ def _start_assessment(rubric: Rubric) -> str | None:
     return assessment.id
 
 
-def save(rubric: Rubric, write) -> None:
-    """Run `write(store, token)` for the rubric's assessment, starting one if needed.
+def save(rubric: Rubric, write) -> bool:
+    """Run `write(store, token)` for the rubric's assessment, starting one if needed; True if written.
 
     A failed save keeps the answer in the session and says so; the next save writes everything
     again, so a brief database fault loses nothing.
@@ -186,25 +190,47 @@ def save(rubric: Rubric, write) -> None:
     try:
         token = token_for(rubric) or _start_assessment(rubric)
         if token is None:
-            return
+            return False
         if st.session_state.pop("unsaved", False):
-            store().set_answers(token, answers(rubric))
+            write_everything(rubric)(store(), token)  # whatever failed before goes in first
         write(store(), token)
     except Exception as exc:  # noqa: BLE001 - any database fault is reported the same way, answers kept
         st.session_state["unsaved"] = True
-        st.session_state["save-problem"] = f"Your last change could not be saved just now ({type(exc).__name__}). " \
-                                           "It is kept in this tab and will be saved with your next answer."
-    else:
-        st.session_state.pop("save-problem", None)
+        st.session_state[RERUN_PAGE] = True  # to show the warning
+        st.session_state["save-problem"] = save_problem(exc)
+        return False
+    if st.session_state.pop("save-problem", None):
+        st.session_state[RERUN_PAGE] = True  # to take the warning away
+    return True
 
 
-def save_all(rubric: Rubric) -> None:
-    """Write the whole set of answers and notes (after loading them back from a file)."""
+def store_unavailable(busy: StoreUnavailable) -> None:
+    """Instead of a traceback, when a page could not reach the database (app.py catches it)."""
+    st.error(f"{busy.message} Answers you have given in this tab are kept.", icon=":material/cloud_off:")
+    st.button("Try again", key="store-unavailable-retry", icon=":material/refresh:")
+
+
+def save_problem(exc: Exception) -> str:
+    """The warning for a change that could not be saved (it stays in the session meanwhile)."""
+    kept = "Your last change is kept in this tab and will be saved with your next answer."
+    if isinstance(exc, StoreUnavailable):  # the database busy or unreachable: say so plainly
+        return f"{exc.message} {kept}"
+    logging.getLogger(__name__).warning("A save failed; the change is kept in the session", exc_info=exc)
+    return f"Your last change could not be saved just now ({type(exc).__name__}). {kept}"
+
+
+def write_everything(rubric: Rubric):
+    """A `save` write of the whole set of answers and notes."""
     def write(s: Store, token: str) -> None:
         s.set_answers(token, answers(rubric))
         for principle_id in [p.id for p in rubric.principles]:
             s.set_note(token, principle_id, notes(rubric).get(principle_id, ""))
-    save(rubric, write)
+    return write
+
+
+def save_all(rubric: Rubric) -> None:
+    """Write the whole set of answers and notes (after loading them back from a file)."""
+    save(rubric, write_everything(rubric))
 
 
 def open_assessment(token: str) -> bool:
@@ -257,24 +283,44 @@ def questionnaire_step(rubric: Rubric, step: int, given, key_prefix: str, on_cha
     """Draw one step of a questionnaire (self-check or board review) and return its principle.
 
     `given` maps statement ids to answers (None: don't know); each radio calls
-    `on_change(statement_id, widget_key)`. Only the answers differ between the two pages.
+    `on_change(statement_id, widget_key)`, which returns True once the answer is saved. Only the
+    answers differ between the two pages.
+
+    Each statement's radio group is a fragment of its own, so a rating reruns that group alone
+    (showing "Saved" under it), not the step: redrawing the step's five radio groups, note and
+    buttons on every rating tripled its latency (benchmarks/README.md). So nothing outside the
+    group may depend on the ratings of this step: the progress bar counts principles, not answers.
     """
-    total = len(rubric.statements)
-    answered = sum(1 for s in rubric.statements if s.id in given)
-    st.progress(answered / total, text=f"{answered} of {total} statements answered")
+    total = len(rubric.principles)
     principle = rubric.principles[step]
     element = rubric.element(principle.element)
-    st.caption(f"Principle {step + 1} of {len(rubric.principles)} · {plain(element.title)}")
+    st.progress((step + 1) / total, text=f"Principle {step + 1} of {total} · {plain(element.title)}")
     st.subheader(plain(principle.title))
     st.markdown(plain(principle.description))
-    choices, label_of = options(rubric), option_label(rubric)
     for statement in principle.statements:
-        key = f"{key_prefix}{statement.id}"
-        value = given.get(statement.id, _UNANSWERED)
-        index = None if value is _UNANSWERED else choices.index(DONT_KNOW if value is None else value)
-        st.radio(plain(statement.text), choices, index=index, format_func=label_of, horizontal=True, key=key,
-                 disabled=disabled, on_change=on_change, args=(statement.id, key))
+        _rating(rubric, statement, given, f"{key_prefix}{statement.id}", on_change, disabled)
     return principle
+
+
+RERUN_PAGE = "rerun-page"  # set by a callback whose change shows beyond its radio group (a message, a link)
+
+
+@st.fragment
+def _rating(rubric: Rubric, statement, given, key: str, on_change, disabled: bool) -> None:
+    if st.session_state.pop(RERUN_PAGE, False):
+        st.rerun()
+    choices = options(rubric)
+    value = given.get(statement.id, _UNANSWERED)
+    index = None if value is _UNANSWERED else choices.index(DONT_KNOW if value is None else value)
+    st.radio(plain(statement.text), choices, index=index, format_func=option_label(rubric), horizontal=True,
+             key=key, disabled=disabled, on_change=_rated, args=(on_change, statement.id, key))
+    if st.session_state.pop(f"{key}-saved", False):
+        st.container(key=f"saved-{statement.id}").caption(":material/check: Saved")
+
+
+def _rated(on_change, statement_id: str, key: str) -> None:
+    if on_change(statement_id, key):
+        st.session_state[f"{key}-saved"] = True
 
 
 _UNANSWERED = object()
@@ -323,11 +369,49 @@ def _cached_spec(builder: str, rubric: Rubric, answers: dict) -> dict:
     return getattr(charts, builder)(score(rubric, answers)).to_dict(validate=False)
 
 
-def table(frame, **kwargs) -> None:
-    """st.table with every cell and index label shown as typed (st.table renders Markdown in cells)."""
-    shown = frame.map(lambda v: plain(str(v)))
-    shown.index = pd.Index([plain(str(i)) for i in frame.index], name=frame.index.name)
-    st.table(shown, **kwargs)
+def static_chart(build, result) -> None:
+    """A result's chart drawn on the server as an SVG image (by vl-convert, as in the PDF).
+
+    The browser shows it at once: no Vega (a 775 KB script, then drawing) on the page's first
+    render (benchmarks/README.md). Its alt text is the chart's description followed by every
+    mark's label ("series: You; principle: …; score: 3.2; band: …"), so a screen reader gets all
+    the figures; there are no hover tooltips (the table below has the same figures).
+    """
+    svg, alt = _cached_svg(build.__name__, result.rubric, result.answers)
+    st.image(svg, alt=alt, width="content")
+
+
+@st.cache_data(show_spinner=False, max_entries=256, hash_funcs={Rubric: lambda r: (r.id, r.version, hash(r))})
+def _cached_svg(builder: str, rubric: Rubric, answers: dict) -> tuple[str, str]:
+    from joiningforces import report
+
+    spec = _cached_spec(builder, rubric, answers)
+    svg = report.radar_svg(spec)
+    marks = [html_lib.unescape(label) for label in re.findall(r'aria-label="([^"]*: [^"]*)"', svg)]
+    return svg, " ".join([spec.get("description", "")] + [f"{label}." for label in marks])
+
+
+def table(frame, hide_index: bool = False) -> None:
+    """A table with every cell and index label shown as typed, the index as bold row headers.
+
+    Drawn as a Markdown table, not st.table: st.table sends Arrow data, and the browser then
+    loads a 743 KB Arrow script before showing the page (a fifth of /results' first render,
+    benchmarks/README.md).
+    """
+    st.markdown(markdown_table(frame, hide_index))
+
+
+def markdown_table(frame, hide_index: bool = False) -> str:
+    def cell(value) -> str:
+        return plain(" ".join(str(value).split())).replace("|", "\\|") or " "
+
+    header = [cell(c) for c in frame.columns]
+    rows = [[cell(v) for v in row] for row in frame.itertuples(index=False)]
+    if not hide_index:
+        header = [cell(frame.index.name or "")] + header
+        rows = [[f"**{cell(i)}**"] + row for i, row in zip(frame.index, rows)]
+    lines = [header, ["---"] * len(header)] + rows
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def rubric_problems() -> None:
@@ -357,3 +441,66 @@ def app_link(url_path: str, **params: str) -> str:
         base = base.removesuffix(f"/{page}")
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return f"{base}/{url_path}" + (f"?{query}" if query else "")
+
+
+# --- Downloads made when the button is pressed -------------------------------------------------
+
+EXPORT_WAIT = 10.0  # seconds the rerun after a download click waits to learn whether the file was made
+
+
+class _Making:
+    """A download button's file being made (one button in one script run), and what went wrong."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.problem: str | None = None
+
+
+def download_button(where, label: str, data, *, key: str, **kwargs) -> None:
+    """`where.download_button(label, data, ...)` that says clearly when its file could not be made.
+
+    With `data` a callable, the file is made only when the button is pressed. Streamlit (1.67)
+    calls it on another thread and, if it raises, the browser shows just "Failed to generate file
+    for download" under the button for five seconds: the reason never reaches the page. So the
+    callable's outcome goes to the button's on_click callback, which runs first in the rerun the
+    click starts and waits (at most EXPORT_WAIT) for the file; a failure then shows as a warning
+    under the button saying why (a full disk, the database unavailable...). Data given as bytes or
+    text is passed on as it is.
+    """
+    if not callable(data):
+        where.download_button(label, data=data, key=key, on_click="ignore", **kwargs)
+        return
+    making = _Making()
+
+    def make():
+        try:
+            return data()
+        except Exception as exc:
+            making.problem = export_problem(label, exc)
+            raise  # Streamlit sends no file and logs the traceback
+        finally:
+            making.done.set()
+
+    where.download_button(label, data=make, key=key, on_click=_download_clicked, args=(key, making), **kwargs)
+    if problem := st.session_state.pop(f"{key}-problem", None):
+        where.warning(problem, icon=":material/error:")
+
+
+def _download_clicked(key: str, making: _Making) -> None:
+    making.done.wait(EXPORT_WAIT)
+    if making.problem:
+        st.session_state[f"{key}-problem"] = making.problem
+
+
+def export_problem(label: str, exc: BaseException) -> str:
+    """What to tell someone whose download could not be made."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        why = "The server has run out of disk space. Please try again later."
+    elif isinstance(exc, OSError):
+        why = f"The server could not write it ({exc.strerror or type(exc).__name__}). Please try again in a moment."
+    elif isinstance(exc, StoreError):  # StoreUnavailable: the database busy or unreachable, and so on
+        why = getattr(exc, "message", None) or str(exc)
+    else:
+        why = "Something went wrong on the server (it has been logged). Please try again in a moment."
+    return (f"The file “{plain(label)}” could not be made. {why} Nothing was downloaded; if this keeps "
+            "happening, tell whoever runs this app.")

@@ -11,7 +11,7 @@ that has loaded the page before (Streamlit's JavaScript chunks cached: a returni
 
 - bare app (benchmarks/bare_app.py, one slider): "The value is 0.";
 - bare app with one small Altair chart (/?widget=chart): the same, and the chart drawn;
-- /check, full default rubric: the progress text "0 of 49 statements answered";
+- /check, full default rubric: the progress text "Principle 1 of 12";
 - /results?a=TOKEN, the full rubric with all 49 statements answered (answered through the
   questionnaire in Chromium first; TOKEN is the resume link it gives): the "Your results" heading
   and both charts drawn (their SVG marks carry "score: ..." aria-labels).
@@ -32,12 +32,15 @@ from urllib.parse import parse_qs, urlparse
 
 from joiningforces.library import default_rubric
 
-from .common import (BARE_APP, VARIANTS, LiveServer, chromium, first_render_script, header, median, new_page,
+from .common import (BARE_APP, FIRST_STEP, VARIANTS, LiveServer, saved, chromium, first_render_script, header, median, new_page,
                      parse_variants, spread, variant_label, wait_idle)
 
 MARKDOWN = '[data-testid="stMarkdown"]'
 PROGRESS = '[data-testid="stProgress"]'
-CHART_DRAWN = ('[data-testid="stVegaLiteChart"]:has(svg [aria-label*="score: "])', "", 2)
+# /results draws its two charts on the server (SVG images, alt text with every score); the bare
+# yardstick's chart is an Altair chart drawn by Vega in the browser.
+CHART_DRAWN = ('[data-testid="stImage"]:has(img[alt*="score: "])', "", 2)
+VEGA_CHART_DRAWN = ('[data-testid="stVegaLiteChart"]:has(svg [aria-label*="score: "])', "", 1)
 PATTERN = (1, 3, 2, 4, 0, 3, 1, 2)  # option index chosen for statement i: values 2, 4, 3, 5, 1, ...
 
 
@@ -45,11 +48,10 @@ def make_assessment(browser, server: LiveServer, principles: int | None = None) 
     """Answer every statement of the default rubric's first `principles` principles (default all)
     on /check; return the resume token."""
     rubric = default_rubric()
-    total = len(rubric.statements)
     context, page = new_page(browser)
     try:
         page.goto(server.url + "/check")
-        page.get_by_text(f"0 of {total} statements answered").wait_for()
+        page.get_by_text(FIRST_STEP).wait_for()
         answered = 0
         for step, principle in enumerate(rubric.principles[:principles]):
             if step:
@@ -61,7 +63,7 @@ def make_assessment(browser, server: LiveServer, principles: int | None = None) 
                 group.get_by_role("radio").nth(PATTERN[answered % len(PATTERN)]).focus()
                 page.keyboard.press("Space")
                 answered += 1
-                page.get_by_text(f"{answered} of {total} statements answered").wait_for()
+                saved(page, statement.id).wait_for()
                 wait_idle(page)
         page.wait_for_url(lambda url: "a=" in url)
         return parse_qs(urlparse(page.url).query)["a"][0]
@@ -95,7 +97,6 @@ def first_render(browser, url: str, conditions, context=None, keep: bool = False
 
 def run(loads: int, variants: list[str], principles: int | None, caches: list[str], chart_yardstick: bool = True
         ) -> tuple[dict[str, float], dict[tuple[str, str], list[float]]]:
-    total = len(default_rubric().statements)
     with contextlib.ExitStack() as stack:
         browser = stack.enter_context(chromium())
         data = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="jf-bench-data-")))
@@ -104,10 +105,10 @@ def run(loads: int, variants: list[str], principles: int | None, caches: list[st
         pages = {"bare app, one slider": (bare.url, [(MARKDOWN, "The value is 0.", 1)])}
         if chart_yardstick:
             pages["bare app, slider + one chart"] = (bare.url + "/?widget=chart",
-                                                     [(MARKDOWN, "The value is 0.", 1), (CHART_DRAWN[0], "", 1)])
+                                                     [(MARKDOWN, "The value is 0.", 1), VEGA_CHART_DRAWN])
         for variant, app in apps.items():
             pages[variant_label("questionnaire /check", variant)] = (
-                app.url + "/check", [(PROGRESS, f"0 of {total} statements answered", 1)])
+                app.url + "/check", [(PROGRESS, FIRST_STEP, 1)])
         # The first load after each server started, kept open: like another user on the server, it
         # keeps Streamlit's compiled-script cache (emptied whenever the last session closes).
         cold = {}

@@ -20,7 +20,7 @@ import time
 
 from joiningforces.library import default_rubric
 
-from .common import BARE_APP, VARIANTS, LiveServer, chromium, header, new_page, proc_status, variant_label, wait_idle
+from .common import BARE_APP, FIRST_STEP, VARIANTS, LiveServer, saved, chromium, header, new_page, proc_status, variant_label, wait_idle
 
 
 def settle(server: LiveServer, seconds: float = 1.0, timeout: float = 15.0) -> int:
@@ -58,7 +58,7 @@ def measure(browser, script, path: str, ready_text: str, sessions: int, answer: 
                 group = page.get_by_role("radiogroup", name=first.text, exact=True)
                 group.get_by_role("radio").first.focus()
                 page.keyboard.press("ArrowRight")
-                page.get_by_text(f"1 of {len(rubric.statements)} statements answered").wait_for()
+                saved(page, first.id).wait_for()
                 wait_idle(page)
             figures["answered"] = settle(server)
         figures["hwm"] = proc_status(server.process.pid)["VmHWM"]
@@ -80,12 +80,11 @@ def main(argv: list[str] | None = None) -> None:
         args.sessions = 2
     n = max(2, args.sessions)
     header(f"Server memory: {n} browser sessions")
-    total = len(default_rubric().statements)
     with chromium() as browser:
         runs = {
             "bare app, one slider": measure(browser, BARE_APP, "/", "The value is 0.", n, answer=False),
             variant_label("questionnaire /check", args.variant): measure(
-                browser, "app.py", "/check", f"0 of {total} statements answered", n, answer=True,
+                browser, "app.py", "/check", FIRST_STEP, n, answer=True,
                 **VARIANTS[args.variant]),
         }
     for label, f in runs.items():

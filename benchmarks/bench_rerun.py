@@ -15,7 +15,7 @@ hits all of them alike. Each press is timed inside the page with performance.now
 
 On the questionnaire (/check, default rubric, 49 statements) the press is ArrowRight on the first
 option of a statement not yet answered, which selects the second option; the new state is the
-progress text "N+1 of 49 statements answered". On the bare app it is ArrowRight on the slider
+"Saved" mark the statement's radio group shows once the rating is stored. On the bare app it is ArrowRight on the slider
 ("The value is N+1.") or on the radio group ("The choice is N."). The first presses on each page
 are warm-ups and not counted (the questionnaire's first answer also starts the saved assessment).
 """
@@ -28,7 +28,7 @@ import math
 
 from joiningforces.library import default_rubric
 
-from .common import (BARE_APP, TIMER_JS, VARIANTS, LiveServer, chromium, header, median, new_page, parse_variants,
+from .common import (BARE_APP, FIRST_STEP, TIMER_JS, VARIANTS, LiveServer, chromium, header, median, new_page, parse_variants,
                      spread, timed_key, wait_idle)
 
 PROGRESS = '[data-testid="stProgress"]'
@@ -87,7 +87,7 @@ class Questionnaire:
         self.context, self.page = new_page(self.browser)
         self.context.add_init_script(TIMER_JS)
         self.page.goto(self.server.url + "/check")
-        self.page.get_by_text(f"0 of {self.total} statements answered").wait_for()
+        self.page.get_by_text(FIRST_STEP).wait_for()
         wait_idle(self.page)
         self.todo = [(p, s) for p in self.rubric.principles for s in p.statements]
         self.step, self.answered = 0, 0
@@ -106,7 +106,7 @@ class Questionnaire:
         group = self.page.get_by_role("radiogroup", name=statement.text, exact=True)
         group.get_by_role("radio").first.focus()
         self.answered += 1
-        return timed_key(self.page, "ArrowRight", PROGRESS, f"{self.answered} of {self.total} statements answered")
+        return timed_key(self.page, "ArrowRight", f".st-key-saved-{statement.id}", "Saved")
 
 
 def run(presses: int, warmups: int, variants: list[str]) -> dict[str, dict[str, list[float]]]:

@@ -91,6 +91,14 @@ class LiveServer:
 
 
 # How the app's server is started: as it is, or with a change to try out without editing the app.
+def saved(page, statement_id: str):
+    """The "Saved" mark a questionnaire shows under a statement once its new rating is stored."""
+    return page.locator(f".st-key-saved-{statement_id}").get_by_text("Saved")
+
+
+FIRST_STEP = "Principle 1 of "  # the questionnaire's progress text on its first step
+
+
 VARIANTS = {
     "as-is": {},
     # Streamlit's gc.collect() after every script run switched off (.streamlit/config.toml:

@@ -34,7 +34,7 @@ from pathlib import Path
 
 from .bench_first_render import CHART_DRAWN, first_render, make_assessment
 from .bench_rerun import Questionnaire
-from .common import ROOT, VARIANTS, LiveServer, chromium, header, median, new_page, spread, wait_idle
+from .common import FIRST_STEP, ROOT, VARIANTS, LiveServer, chromium, header, median, new_page, spread, wait_idle
 
 
 def serve(stack, variant: str, env: dict, data_dir: Path | None = None) -> LiveServer:
@@ -67,16 +67,15 @@ def first_render_pass(browser, variant: str, page_name: str, loads: int, profile
         log = Path(tmp) / "runs.jsonl"
         env = {"JF_RUN_LOG": str(log)} | ({"JF_PROFILE": str(profile_dir)} if profile_dir else {})
         server = serve(stack, variant, env, data_dir)
-        total = 49
         if page_name == "results":
             url, conditions = server.url + f"/results?a={token}", [("h1", "Your results", 1), CHART_DRAWN]
         else:
-            url, conditions = server.url + "/check", [('[data-testid="stProgress"]', "statements answered", 1)]
+            url, conditions = server.url + "/check", [('[data-testid="stProgress"]', FIRST_STEP, 1)]
         # Another user's session stays open, so Streamlit keeps its compiled-script cache.
         context, anchor = new_page(browser)
         stack.callback(context.close)
         anchor.goto(server.url + "/check")
-        anchor.get_by_text(f"0 of {total} statements answered").wait_for()
+        anchor.get_by_text(FIRST_STEP).wait_for()
         wait_idle(anchor)
         first_render(browser, url, conditions)  # warm-up
         skip = len(log.read_text().splitlines())

@@ -3,18 +3,16 @@
 import streamlit as st
 
 import ui
+from joiningforces import exports
 
 ui.run_through_app()
 
-rubrics = ui.rubrics()
 rubric = ui.current_rubric()
 st.title(ui.plain(rubric.title))
-ids = list(rubrics)
-st.selectbox(
-    "Rubric", ids, index=ids.index(rubric.id), key="rubric-choice",
-    format_func=lambda rid: f"{rubrics[rid].title} ({len(rubrics[rid].statements)} statements)",
-    on_change=lambda: ui.choose_rubric(st.session_state["rubric-choice"]),
-)
+# The rubric is chosen on Home (quick, full or a trainer's): each widget type on this first screen
+# costs the browser a script chunk before it shows anything (benchmarks/README.md).
+st.caption(f"{len(rubric.statements)} statements on {len(rubric.principles)} principles · "
+           "to use another rubric, start again from Home")
 step_key = f"step-{rubric.id}"
 
 
@@ -33,16 +31,16 @@ def save_for_later() -> None:
     with st.expander("Save and come back later", icon=":material/bookmark:"):
         st.caption("Every answer is saved as you give it. The link below brings this assessment back on any "
                    "device; keep it private, as anyone with it can see and change your answers.")
+        token = ui.token_for(rubric)
+        if not token:  # nothing to name or link yet (and two fewer widgets on the first screen)
+            st.caption("The link, and a place to name the partnership, appear once you have answered a statement.")
+            return
         name_col, who_col = st.columns(2)
         name_col.text_input("Partnership", value=ui.details()["partnership"], key="details-partnership",
                             max_chars=200, on_change=update_details, args=("partnership",))
         who_col.text_input("Your name or role (optional)", value=ui.details()["respondent"], key="details-respondent",
                            max_chars=200, on_change=update_details, args=("respondent",))
-        token = ui.token_for(rubric)
-        if token:
-            st.code(ui.resume_link(token), language=None)
-        else:
-            st.caption("The link appears once you have answered a statement.")
+        st.code(ui.resume_link(token), language=None)
 
 
 @st.fragment
@@ -55,7 +53,7 @@ def questionnaire() -> None:
     note_key = f"note-check-{rubric.id}-{principle.id}"
     st.text_area(
         "Your note on this principle (optional): evidence, examples, reflections",
-        value=ui.notes(rubric).get(principle.id, ""), key=note_key, max_chars=4000,
+        value=ui.notes(rubric).get(principle.id, ""), key=note_key, max_chars=exports.MAX_NOTE,
         on_change=ui.record_note, args=(rubric, principle.id, note_key),
     )
 
@@ -82,4 +80,5 @@ with st.expander("About this check", expanded=not ui.answers(rubric)):
 
 
 questionnaire()
-st.page_link("pages/results.py", label="See results at any time", icon=":material/radar:")
+if st.button("See results at any time", key="see-results", type="tertiary", icon=":material/radar:"):
+    st.switch_page("pages/results.py")

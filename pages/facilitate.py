@@ -15,7 +15,7 @@ import streamlit as st
 import ui
 from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
-from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed
+from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.schema import ACTION_STATUSES
 
 ui.run_through_app("facilitate")
@@ -469,28 +469,33 @@ with st.expander("Answer yourself", icon=":material/person:"):
 st.header("Board pack and data")
 stamp = date.today().isoformat()
 pack_col, csv_col = st.columns(2)
-pack_col.download_button(
-    "Board pack (PDF)", key="download-board-pack", on_click="ignore", mime="application/pdf",
+ui.download_button(pack_col,
+    "Board pack (PDF)", key="download-board-pack", mime="application/pdf",
     file_name=f"board-pack-{stamp}.pdf", icon=":material/picture_as_pdf:", width="stretch",
-    data=lambda: boardpack.board_pack(reviews.dashboard(token), created=datetime.now(),
-                                      spread=st.session_state.get("spread", "quartiles")))
-csv_col.download_button(
-    "Aggregate results (CSV)", key="download-review-csv", on_click="ignore", mime="text/csv",
+    # The spread is read now: Streamlit makes the file later, outside this session's script run.
+    data=lambda spread=st.session_state.get("spread", "quartiles"): boardpack.board_pack(
+        reviews.dashboard(token), created=datetime.now(), spread=spread))
+ui.download_button(csv_col,
+    "Aggregate results (CSV)", key="download-review-csv", mime="text/csv",
     file_name=f"board-review-{stamp}.csv", icon=":material/table:", width="stretch",
     data=lambda: reviews.csv(token).encode("utf-8-sig"))
 
 
 # --- Settings --------------------------------------------------------------------------------
 
-def run(action, success: str) -> None:
+def run(action, success: str) -> bool:
     try:
         action()
     except (ValueError, ReviewClosed) as problem:
         st.session_state["facilitate-message"] = ("error", str(problem))
     except NotFound:
         st.session_state["facilitate-message"] = ("error", LINK_NOT_FOUND)
+    except StoreUnavailable as busy:
+        st.session_state["facilitate-message"] = ("error", busy.message)
     else:
         st.session_state["facilitate-message"] = ("success", success)
+        return True
+    return False
 
 
 def save_settings() -> None:
@@ -503,8 +508,8 @@ def save_settings() -> None:
 
 
 def delete_review() -> None:
-    run(lambda: reviews.delete_review(token), "The review and every answer in it were deleted.")
-    forget_link()
+    if run(lambda: reviews.delete_review(token), "The review and every answer in it were deleted."):
+        forget_link()  # only once it is gone: a failed delete keeps the link
 
 
 def replace_facilitator_link() -> None:

@@ -41,7 +41,7 @@ others = [r for r in rubrics.values() if r.id not in (QUICK_ID, DEFAULT_ID)]
 if others:
     st.subheader("Other rubrics in this library")
     for rubric in others:
-        if st.button(rubric.title, key=f"start-{rubric.id}", on_click=start, args=(rubric.id,)):
+        if st.button(ui.plain(rubric.title), key=f"start-{rubric.id}", on_click=start, args=(rubric.id,)):
             st.switch_page("pages/check.py")
 
 if any(st.session_state.get("answers", {}).values()):

@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from joiningforces import charts, history
-from joiningforces.storage import ACTION_STATUSES, ImportProblem, NotFound
+from joiningforces.storage import ACTION_STATUSES, ImportProblem, NotFound, StoreUnavailable
 
 ui.run_through_app()
 
@@ -167,17 +167,17 @@ def import_backup() -> None:
         return
     try:
         summary = store.import_notebook(upload.getvalue())
-    except ImportProblem as problem:
-        st.session_state["backup-message"] = ("error", f"Nothing was imported: {problem}")
+    except (ImportProblem, StoreUnavailable) as problem:  # one transaction: nothing half-imported
+        st.session_state["backup-message"] = ("error", f"Nothing was imported: {ui.plain(str(problem))}")
     else:
         st.session_state["backup-message"] = ("success", str(summary))
 
 
 with backup_tab:
     st.write("Save the whole notebook as one file, to keep a backup or move it to another machine.")
-    st.download_button("Download the notebook (JSON)", data=store.export_notebook,
+    ui.download_button(st, "Download the notebook (JSON)", data=store.export_notebook,
                        file_name=f"joiningforces-notebook-{date.today():%Y-%m-%d}.json", mime="application/json",
-                       on_click="ignore", key="download-notebook", icon=":material/download:")
+                       key="download-notebook", icon=":material/download:")
     st.file_uploader("Import a notebook file", type=["json"], key="notebook-upload", on_change=import_backup,
                      max_upload_size=20)
     kind, message = st.session_state.pop("backup-message", (None, None))

@@ -34,9 +34,9 @@ else:
     st.markdown(ui.plain(charts.summary_sentence(result)))
     radar_col, ball_col = st.columns([3, 2])
     with radar_col:
-        st.vega_lite_chart(ui.chart_spec(charts.result_radar, result), width="content")
+        ui.static_chart(charts.result_radar, result)
     with ball_col:
-        st.vega_lite_chart(ui.chart_spec(charts.beachball_chart, result), width="content")
+        ui.static_chart(charts.beachball_chart, result)
 
     st.subheader("Principles")
     ui.table(exports.principles_table(result).set_index("Principle"))
@@ -45,26 +45,26 @@ else:
     st.header("Weak spots and what to try")
     if not spots:
         st.success("No principle is in a band that calls for action. Keep doing what makes it work.")
+    # One Markdown element per block, not one per paragraph: every element is a message to the
+    # browser and a node to draw, and this section was most of the page's (benchmarks/README.md).
+    label_of = ui.option_label(rubric)
     for spot in spots:
         p = spot.principle
         with st.container(border=True):
             st.subheader(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})")
-            if p.band.meaning:
-                st.caption(ui.plain(p.band.meaning))
+            parts = [f":gray[{ui.plain(p.band.meaning)}]"] if p.band.meaning else []
             if spot.pulled_down:
-                st.markdown("**What pulled it down**")
-                label_of = ui.option_label(rubric)
-                st.markdown("\n".join(f"- {ui.plain(s.text)} — you answered *{ui.plain(label_of(value))}*"
-                                      for s, value in spot.pulled_down))
-            st.markdown("**Practices to try**")
+                parts.append("**What pulled it down**\n\n" + "\n".join(
+                    f"- {ui.plain(s.text)} — you answered *{ui.plain(label_of(value))}*" for s, value in spot.pulled_down))
+            parts.append("**Practices to try**")
+            st.markdown("\n\n".join(parts))
             for rank, suggestion in enumerate(spot.practices, start=1):
                 practice = suggestion.practice
                 with st.expander(f"{rank}. {ui.plain(practice.name)}", expanded=rank == 1):
-                    st.markdown(f"**What it is.** {ui.plain(practice.what)}")
-                    st.markdown(f"**Why here.** {ui.plain(practice.why)} {ui.plain(suggestion.reason)}")
-                    st.markdown("**First steps**")
-                    st.markdown("\n".join(f"{i}. {ui.plain(step)}"
-                                          for i, step in enumerate(practice.first_steps, start=1)))
+                    st.markdown(f"**What it is.** {ui.plain(practice.what)}\n\n"
+                                f"**Why here.** {ui.plain(practice.why)} {ui.plain(suggestion.reason)}\n\n"
+                                "**First steps**\n\n" + "\n".join(
+                                    f"{i}. {ui.plain(step)}" for i, step in enumerate(practice.first_steps, start=1)))
 
     strong = strengths(result)
     if strong:
@@ -81,7 +81,8 @@ else:
         st.caption("A note per principle: evidence, examples, reflections. Notes go into the PDF and the exports.")
         for principle in rubric.principles:
             key = f"note-results-{rubric.id}-{principle.id}"
-            st.text_area(ui.plain(principle.title), value=notes.get(principle.id, ""), key=key, max_chars=4000,
+            st.text_area(ui.plain(principle.title), value=notes.get(principle.id, ""), key=key,
+                         max_chars=exports.MAX_NOTE,
                          on_change=ui.record_note, args=(rubric, principle.id, key), height=68)
 
     notes_section()
@@ -90,30 +91,32 @@ else:
     stamp = datetime.now().strftime("%Y-%m-%d")
     base = f"joining-forces-{rubric.id}-{stamp}"
     pdf_col, csv_col, json_col = st.columns(3)
+    # Read from the session now: Streamlit makes the file later, outside this session's script run.
+    subject, saved = ui.details()["partnership"], ui.token_for(rubric) is not None
+
     def pdf() -> bytes:
-        saved = ui.token_for(rubric) is not None
-        plan = ui.store().actions_for(ui.details()["partnership"], include_done=False) if saved else []
-        return report.pdf_report(result, notes, created=datetime.now(), subject=ui.details()["partnership"],
+        plan = ui.store().actions_for(subject, include_done=False) if saved else []
+        return report.pdf_report(result, notes, created=datetime.now(), subject=subject,
                                  actions=[_action_line(a) for a in plan])
 
-    pdf_col.download_button(
+    ui.download_button(pdf_col,
         "PDF report", data=pdf,
         file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-        on_click="ignore", key="download-pdf", width="stretch")
-    csv_col.download_button(
+        key="download-pdf", width="stretch")
+    ui.download_button(csv_col,
         "Answers and scores (CSV)", data=lambda: exports.to_csv(result, notes).encode("utf-8-sig"), file_name=f"{base}.csv",
-        mime="text/csv", icon=":material/table:", on_click="ignore", key="download-csv", width="stretch")
-    json_col.download_button(
+        mime="text/csv", icon=":material/table:", key="download-csv", width="stretch")
+    ui.download_button(json_col,
         "Answers (JSON, to load back)", data=lambda: exports.to_json(result, notes), file_name=f"{base}.json",
-        mime="application/json", icon=":material/data_object:", on_click="ignore", key="download-json",
+        mime="application/json", icon=":material/data_object:", key="download-json",
         width="stretch")
     png_col, svg_col, _ = st.columns(3)
-    png_col.download_button(
+    ui.download_button(png_col,
         "Radar (PNG)", data=lambda: report.radar_png(charts.result_radar(result)), file_name=f"{base}-radar.png",
-        mime="image/png", icon=":material/image:", on_click="ignore", key="download-png", width="stretch")
-    svg_col.download_button(
+        mime="image/png", icon=":material/image:", key="download-png", width="stretch")
+    ui.download_button(svg_col,
         "Radar (SVG)", data=lambda: report.radar_svg(charts.result_radar(result)), file_name=f"{base}-radar.svg",
-        mime="image/svg+xml", icon=":material/image:", on_click="ignore", key="download-svg", width="stretch")
+        mime="image/svg+xml", icon=":material/image:", key="download-svg", width="stretch")
 
 
 def load_back() -> None:
@@ -143,7 +146,7 @@ def load_back() -> None:
         del st.session_state[key]
     st.session_state["restore-message"] = (
         "success", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes "
-                   f"for {target.title} from {upload.name}.")
+                   f"for {ui.plain(target.title)} from {ui.plain(upload.name)}.")
 
 
 with st.expander("Load answers you exported before (JSON)", expanded=not given):
@@ -151,6 +154,6 @@ with st.expander("Load answers you exported before (JSON)", expanded=not given):
                      max_upload_size=2)
     kind, message = st.session_state.pop("restore-message", (None, None))
     if kind == "error":
-        st.error(f"That file was not loaded: {message} Your current answers are unchanged.")
+        st.error(f"That file was not loaded: {ui.plain(message)} Your current answers are unchanged.")
     elif kind == "success":
         st.success(message)

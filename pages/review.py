@@ -12,7 +12,7 @@ import streamlit as st
 import ui
 from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
-from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed
+from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.reviews import WAITING_FOR_CLOSING
 
 ui.run_through_app("review")
@@ -84,6 +84,9 @@ def join(link: str, roles: tuple[str, ...]) -> None:
     except ValueError as problem:
         st.session_state["join-problem"] = str(problem)
         return
+    except StoreUnavailable as busy:
+        st.session_state["join-problem"] = busy.message
+        return
     st.session_state[OWN_KEY] = me.token
     del st.query_params[LINK]
     st.query_params[OWN] = me.token
@@ -138,7 +141,11 @@ if st.query_params.get(OWN) != own:
 
 info = me.review
 closed = info.is_closed
-answers = st.session_state.setdefault("review-answers", {})[own] = dict(me.answers)  # saved: the truth
+saved = dict(me.answers)  # the truth
+# Answers given in this tab that could not be saved yet (the database busy or unreachable): kept here,
+# shown as given, and written with the next answer. They live as long as this tab's session.
+pending = st.session_state.setdefault("review-pending", {}).setdefault(own, {})
+answers = st.session_state.setdefault("review-answers", {})[own] = saved | pending
 labels = boardpack.role_labels(rubric)
 prefix = f"rv-{own[:10]}"
 step_key = f"{prefix}-step"
@@ -153,22 +160,40 @@ if problem := st.session_state.pop("review-problem", None):
     st.error(problem)
 
 
-def record(statement_id: str, key: str) -> None:
+def record(statement_id: str, key: str) -> bool:
     value = st.session_state[key]
-    value = None if value == ui.DONT_KNOW else value
+    pending[statement_id] = None if value == ui.DONT_KNOW else value
+    return save_pending(statement_id)
+
+
+def save_pending(just: str | None = None) -> bool:
+    """Save every answer given here and not saved yet (`just` is the one given now), in one
+    transaction; True if saved. While the database is busy or unreachable they stay pending; a
+    closed review or a link that no longer works refuses them, and the page goes back to what is saved."""
+    earlier = bool(set(pending) - {just})  # a warning about them is on screen
+    answers.update(pending)
     try:
-        reviews.set_answer(own, statement_id, value)
+        reviews.set_answers(own, dict(pending))
+    except StoreUnavailable as busy:
+        st.session_state["review-unsaved-why"] = busy.message
+        st.session_state[ui.RERUN_PAGE] = True  # to show the warning
+        return False
     except (ReviewClosed, NotFound) as refused:
         st.session_state["review-problem"] = refused.message
-        st.session_state[key] = option_of(statement_id)  # the widget goes back to what is saved
-    else:
-        answers[statement_id] = value
-
-
-def option_of(statement_id: str):
-    if statement_id not in answers:
-        return None
-    return ui.DONT_KNOW if answers[statement_id] is None else answers[statement_id]
+        for sid in pending:
+            if sid in saved:
+                answers[sid] = saved[sid]
+            else:
+                answers.pop(sid, None)
+            st.session_state.pop(f"{prefix}-answer-{sid}", None)  # the widget goes back to what is saved
+        pending.clear()
+        st.session_state[ui.RERUN_PAGE] = True  # to show the message
+        return False
+    saved.update(pending)
+    pending.clear()
+    if earlier:
+        st.session_state[ui.RERUN_PAGE] = True  # to take the warning about them away
+    return True
 
 
 def go_to(step: int) -> None:
@@ -184,6 +209,14 @@ def questionnaire() -> None:
     step = st.session_state.setdefault(step_key, 0)
     if problem := st.session_state.pop("review-problem", None):
         st.error(problem)
+    if pending:
+        n = len(pending)
+        st.warning(f"{st.session_state.get('review-unsaved-why', StoreUnavailable.BUSY)} "
+                   f"{n} of your answers {'is' if n == 1 else 'are'} not saved yet: kept on this page as you gave "
+                   f"{'it' if n == 1 else 'them'}, to be saved with your next answer. Keep this page open.",
+                   icon=":material/cloud_off:")
+        st.button("Try saving again", key=f"{prefix}-save-pending", on_click=save_pending,
+                  icon=":material/refresh:")
     ui.questionnaire_step(rubric, step, answers, f"{prefix}-answer-", record, disabled=closed)
 
     # As in the self-check, only buttons move between steps (a stale "go to" value could move it back).
@@ -270,11 +303,12 @@ def results() -> None:
 def leave() -> None:
     try:
         reviews.withdraw(own)
-    except (ReviewClosed, NotFound) as refused:
+    except (ReviewClosed, NotFound, StoreUnavailable) as refused:
         st.session_state["review-problem"] = refused.message
         return
     st.session_state.pop(OWN_KEY, None)
     st.session_state.get("review-answers", {}).pop(own, None)
+    st.session_state.get("review-pending", {}).pop(own, None)
     if OWN in st.query_params:
         del st.query_params[OWN]
     st.session_state["review-left"] = True
@@ -283,7 +317,7 @@ def leave() -> None:
 def set_role() -> None:
     try:
         reviews.set_role(own, st.session_state[f"{prefix}-role"])
-    except (ReviewClosed, NotFound) as refused:
+    except (ReviewClosed, NotFound, StoreUnavailable) as refused:
         st.session_state["review-problem"] = refused.message
     except ValueError as problem:
         st.session_state["review-problem"] = str(problem)
@@ -304,7 +338,7 @@ with st.expander("Your private link, your role, leaving", icon=":material/key:")
     st.code(ui.app_link("review", t=own), language=None)
     if info.roles:
         st.selectbox("Your role", info.roles, index=info.roles.index(me.role) if me.role in info.roles else 0,
-                     format_func=lambda r: ui.plain(labels[r]), key=f"{prefix}-role", on_change=set_role,
+                     format_func=lambda r: labels[r], key=f"{prefix}-role", on_change=set_role,  # plain text
                      disabled=closed)
     if not closed:
         with st.popover("Leave this review", icon=":material/logout:"):

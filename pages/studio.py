@@ -116,11 +116,11 @@ def show_sample(rubric: Rubric) -> None:
     st.caption(f"Made-up answers (the same every time) showing how the radar looks with "
                f"{len(rubric.principles)} principles. Real answers will give another shape.")
     st.altair_chart(charts.result_radar(result, name="Sample"), width="content")
-    st.download_button(
-        "Sample report (PDF)", data=lambda: report.pdf_report(result, {}, created=datetime.now(),
-                                                             subject="Sample answers (made up)"),
+    ui.download_button(
+        st, "Sample report (PDF)", data=lambda: report.pdf_report(result, {}, created=datetime.now(),
+                                                                 subject="Sample answers (made up)"),
         file_name=f"sample-{rubric.id}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
-        on_click="ignore", key="studio-sample-pdf")
+        key="studio-sample-pdf")
 
 
 def show_comparison(rubric: Rubric) -> None:
@@ -218,9 +218,8 @@ with st.container(horizontal=True):
     st.download_button("Starter template (TOML)", data=studio.starter_template().encode("utf-8"),
                        file_name="my-workshop.toml", mime="application/toml", on_click="ignore",
                        icon=":material/description:", key="studio-template")
-    st.download_button("JSON Schema, for editors", data=studio.json_schema_text, file_name="rubric.schema.json",
-                       mime="application/schema+json", on_click="ignore", icon=":material/data_object:",
-                       key="studio-schema")
+    ui.download_button(st, "JSON Schema, for editors", data=studio.json_schema_text, file_name="rubric.schema.json",
+                       mime="application/schema+json", icon=":material/data_object:", key="studio-schema")
 st.caption("The template is a small, valid rubric with comments on every part: a good place to start. "
            "Editors such as VS Code use the schema to suggest keys as you type.")
 

@@ -20,6 +20,7 @@ from joiningforces.library import DEFAULT_ID, QUICK_ID, default_rubric, load_lib
 from joiningforces.loader import MAX_BYTES, load_rubric
 from joiningforces.models import Rubric
 from joiningforces.scoring import score
+from tests.shown import chart_images, radar_scores, tables
 from tests.conftest import FAIRNESS, SMALL_PATH, line_of, replace_once
 from ui import plain
 
@@ -400,7 +401,7 @@ def test_a_valid_upload_previews_statements_practices_and_a_sample_radar():
     for p in rubric.principles:
         assert plain(p.title) in shown and plain(p.description) in shown
     assert "*(reverse-scored)*" in shown
-    practices = at.table[0].value
+    practices = tables(at)[0]
     assert dict(zip(practices["Practice"], practices["Helps"]))["Open books"] == "Fair shares; Trust and no surprises"
 
     chart = at.get("vega_lite_chart")[0]
@@ -520,7 +521,7 @@ def test_compare_tab_shows_tables_against_the_default_and_another_library_rubric
     assert "Principles: none added, removed or changed." in shown
     assert "Statements: 1 changed." in shown
     assert any("change `version`" in w.value.replace("\\", "") for w in at.warning)
-    statements = at.table[-1].value
+    statements = tables(at)[-1]
     assert list(statements["Id"]) == [plain(first.id)]
     assert "Always." in statements["What changed"].iloc[0]
 
@@ -566,10 +567,10 @@ def test_an_uploaded_rubric_is_used_for_a_self_check_end_to_end(text):
     answer_everything(at, rubric, value_for)
     assert at.title[0].value == "Your results"
     expected = score(rubric, answers)
-    radar = at.get("vega_lite_chart")[0]
-    assert radar_points(radar) == {p.title: round(p.score, 1) for p in expected.principles}
-    assert len([r for r in chart_rows(radar) if "label" in r and "lx" in r]) == len(rubric.principles)  # spokes
-    table = at.table[0].value
+    (svg, alt), _beachball = chart_images(at)
+    assert radar_scores(alt) == {p.title: round(p.score, 1) for p in expected.principles}
+    assert svg.count('aria-label="series: You;') == len(rubric.principles)
+    table = tables(at)[0]
     assert dict(zip(table.index, table["Band"])) == {plain(p.title): p.band.label for p in expected.principles}
 
 
@@ -601,7 +602,7 @@ def test_re_uploading_an_edited_rubric_keeps_what_fits_and_restarts_the_question
     assert at.session_state["session_rubrics"]["three-principles"] == load_rubric(fewer)
     at.switch_page("pages/results.py").run()
     assert not at.exception and at.title[0].value == "Your results"
-    assert len(radar_points(at.get("vega_lite_chart")[0])) == 2
+    assert len(radar_scores(chart_images(at)[0][1])) == 2
 
 
 def test_an_id_that_clashes_with_the_library_is_used_for_this_session_only():

@@ -27,6 +27,7 @@ from .scoring import AnswerError, Result, check_answers
 FORMAT = "joiningforces-assessment"
 FORMAT_VERSION = 1
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
+MAX_NOTE = 10_000  # characters in one note: what the notebook keeps (storage.store.MAX_NOTE)
 NOT_ENOUGH = "Not enough answers"
 _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -215,6 +216,9 @@ def _from_json(data: str | bytes, rubric: Rubric) -> tuple[dict[str, int | None]
         if not isinstance(text, str):
             raise ImportProblem(f"The note for '{_clean(pid)[:80]}' is not text.")
         if pid in principle_ids and text.strip():
+            if len(text.strip()) > MAX_NOTE:
+                raise ImportProblem(f"The note for '{_clean(pid)[:80]}' is too long to keep "
+                                    f"(at most {MAX_NOTE:,} characters).")
             notes[pid] = _clean(text)
 
     meta = doc.get("meta", {})

@@ -7,6 +7,7 @@ until healthy; one browser; a fresh context (cookies, storage, downloads) per te
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,22 @@ def pytest_runtest_makereport(item, call):
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished its script run."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached")
+
+
+def wait_saved(page, statement) -> None:
+    """Wait for the "Saved" mark a questionnaire shows under a statement once its rating is stored."""
+    page.locator(f".st-key-saved-{statement.id}").get_by_text("Saved").wait_for()
+    wait_idle(page)
+
+
+def results_radar(page) -> dict[str, float]:
+    """Principle title -> score, read from the alt text of the results page's radar (an SVG image
+    drawn on the server; the alt text carries every point's label)."""
+    image = page.locator('[data-testid="stImage"] img[alt^="Radar chart"]').first
+    image.wait_for()
+    wait_idle(page)
+    return {title: float(value) for title, value in
+            re.findall(r"principle: (.+?); score: ([\d.]+);", image.get_attribute("alt"))}
 
 
 def screenshot(page, name: str) -> None:

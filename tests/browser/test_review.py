@@ -10,7 +10,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from joiningforces.library import default_rubric
 from joiningforces.storage import LINK_NOT_FOUND
 
-from .conftest import screenshot, serious_accessibility_problems, wait_idle
+from .conftest import screenshot, serious_accessibility_problems, wait_idle, wait_saved
 
 QUICK = default_rubric("quick-check")
 PURPOSE = QUICK.principles[0]
@@ -84,7 +84,7 @@ def take_part(context, link: str, role: str, label: str, name: str | None = None
     page.get_by_role("heading", name=PURPOSE.title).wait_for()
     page.wait_for_url("**/review?t=*")
     choose(page, FIRST, label)
-    page.get_by_text("1 of 24 statements answered").wait_for()  # shown once saved
+    wait_saved(page, FIRST)
     if name:
         wait_idle(page)
         screenshot(page, name)

@@ -11,7 +11,7 @@ from joiningforces.scoring import score
 from tests.conftest import line_of, replace_once
 from tests.test_studio import THREE_TEXT, XSS_IMG, XSS_SCRIPT, xss_rubric
 
-from .conftest import screenshot, wait_idle
+from .conftest import results_radar, screenshot, wait_idle, wait_saved
 
 WORKSHOP = replace_once(THREE_TEXT, 'title = "Small example"', 'title = "Autumn workshop check"')
 RUBRIC = load_rubric(WORKSHOP)
@@ -69,26 +69,20 @@ def test_upload_preview_and_use_for_a_self_check(page, server):
     page.get_by_role("button", name="Use it for a self-check").click()
     page.get_by_role("heading", name=RUBRIC.title).wait_for()
     last = len(RUBRIC.principles) - 1
-    answered = 0
     for step, principle in enumerate(RUBRIC.principles):
         page.get_by_role("heading", name=principle.title).wait_for()
         wait_idle(page)
         for statement in principle.statements:
             group = page.get_by_role("radiogroup", name=statement.text, exact=True)
             group.get_by_text(LABELS[chosen(statement)], exact=True).click()
-            answered += 1
-            page.get_by_text(f"{answered} of {len(RUBRIC.statements)} statements answered").wait_for()
+            wait_saved(page, statement)
         wait_idle(page)
         if step < last:
             page.get_by_role("button", name="Next").click()
-    page.get_by_role("button", name="See results").click()
+    page.get_by_role("button", name="See results", exact=True).click()
     page.get_by_role("heading", name="Your results").wait_for()
-    radar = page.locator('[data-testid="stVegaLiteChart"]').first
-    radar.locator("svg [aria-label*='principle: ']").first.wait_for()
-    wait_idle(page)
-
+    read = results_radar(page)
     expected = score(RUBRIC, {s.id: chosen(s) for s in RUBRIC.statements})
-    read = read_radar(radar)
     assert read == {p.title: round(p.score, 1) for p in expected.principles}
     assert read["Fair shares"] == 1.0
     page.get_by_role("heading", name="Fair shares: 1.0 (Concern)").wait_for()
