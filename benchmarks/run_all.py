@@ -26,6 +26,7 @@ BENCHMARKS = {
     "aggregate": ["bench_aggregate"],
     "reports": ["bench_reports"],
     "memory": ["bench_memory"],
+    "load": ["bench_load"],
 }
 
 

@@ -32,6 +32,9 @@ SCRIPTS = {
     "reports": (["bench_reports", "--quick"], False, ["pdf_report (one result), warm: median",
                                                      "board_pack (review of 40), warm: median",
                                                      "fresh process, first call"]),
+    # PostgreSQL is used if it answers and skipped (with the reason printed) if not: SQLite always runs.
+    "load": (["bench_load", "--quick"], False, ["SQLite, threads:", "SQLite, processes:", "yardstick:",
+                                               "one participant alone", "verdict: 0 lost, 0 duplicated"]),
 }
 
 
