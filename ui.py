@@ -8,6 +8,7 @@ widget's state when the widget is not on screen (another step or page).
 from __future__ import annotations
 
 import errno
+import functools
 import html as html_lib
 import logging
 import re
@@ -202,6 +203,22 @@ def save(rubric: Rubric, write) -> bool:
     if st.session_state.pop("save-problem", None):
         st.session_state[RERUN_PAGE] = True  # to take the warning away
     return True
+
+
+def guarded(problem_key: str, as_value=lambda message: message):
+    """Decorate a widget callback that uses the database: if it stays busy or unreachable, the
+    plain message goes to `st.session_state[problem_key]` (as `as_value(message)`), for the page to
+    show beside the widgets, instead of a traceback. Nothing was written, and what was typed stays
+    in its fields, since a callback clears them only after a write went through."""
+    def wrap(callback):
+        @functools.wraps(callback)
+        def guarded_callback(*args, **kwargs) -> None:
+            try:
+                callback(*args, **kwargs)
+            except StoreUnavailable as busy:
+                st.session_state[problem_key] = as_value(busy.message)
+        return guarded_callback
+    return wrap
 
 
 def store_unavailable(busy: StoreUnavailable) -> None:

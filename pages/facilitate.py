@@ -64,6 +64,10 @@ def show_message() -> None:
         (st.error if kind == "error" else st.success)(text)
 
 
+# A callback that writes: a busy or unreachable database is said plainly (by `show_message`).
+guarded = ui.guarded("facilitate-message", lambda message: ("error", message))
+
+
 def create() -> None:
     st.title("Start a board review")
     show_message()
@@ -110,6 +114,8 @@ def create() -> None:
                 results_after_close=st.session_state["new-review-after"])
         except ValueError as problem:
             st.error(f"The review was not created: {problem}")
+        except StoreUnavailable as busy:  # the form's fields keep what was typed
+            st.error(f"The review was not created: {busy.message}")
         else:
             st.session_state[FAC_KEY] = review.facilitator_token
             st.query_params[FAC] = review.facilitator_token
@@ -254,6 +260,7 @@ if st.session_state.pop("review-created", False):
 show_message()
 
 
+@guarded
 def replace_participant_link() -> None:
     reviews.rotate_participant_token(token)
     st.session_state["facilitate-message"] = ("success", "The participant link was replaced: the old one no longer "
@@ -364,6 +371,7 @@ def members(group) -> str:
     return "" if names == [group.label] else f" ({', '.join(ui.plain(n) for n in names)})"
 
 
+@guarded
 def merge() -> None:
     chosen = st.session_state.get("merge-roles", [])
     name = st.session_state.get("merge-name", "")
@@ -379,6 +387,7 @@ def merge() -> None:
     st.session_state["merge-name"] = ""
 
 
+@guarded
 def unmerge() -> None:
     reviews.set_role_groups(token, {})
 
@@ -398,6 +407,7 @@ if len(review.roles) >= 2:
 
 # --- Agreed actions --------------------------------------------------------------------------
 
+@guarded
 def add_action() -> None:
     text = (st.session_state.get("action-text") or "").strip()
     if not text:
@@ -416,8 +426,13 @@ def add_action() -> None:
     st.session_state["action-due"] = None
 
 
-def set_status(action_id: int, key: str) -> None:
-    store.update_action(action_id, status=st.session_state[key])
+@guarded
+def set_status(action_id: int, key: str, saved: str) -> None:
+    try:
+        store.update_action(action_id, status=st.session_state[key])
+    except StoreUnavailable:
+        st.session_state[key] = saved  # show the status that is stored; choosing again tries again
+        raise
     bump()
 
 
@@ -439,11 +454,13 @@ for action in first.actions:
         text_col.markdown(ui.plain(boardpack.action_text(rubric, action)))
         key = f"action-status-{action.id}"
         status_col.selectbox("Status", ACTION_STATUSES, index=ACTION_STATUSES.index(action.status), key=key,
-                             on_change=set_status, args=(action.id, key), label_visibility="collapsed")
+                             on_change=set_status, args=(action.id, key, action.status),
+                             label_visibility="collapsed")
 
 
 # --- Taking part yourself ----------------------------------------------------------------------
 
+@guarded
 def take_part() -> None:
     try:
         reviews.join_as_facilitator(token, st.session_state.get("own-role") if review.roles else None)
@@ -512,6 +529,7 @@ def delete_review() -> None:
         forget_link()  # only once it is gone: a failed delete keeps the link
 
 
+@guarded
 def replace_facilitator_link() -> None:
     new = reviews.rotate_facilitator_token(token)
     st.session_state[FAC_KEY] = new

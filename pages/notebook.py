@@ -20,11 +20,13 @@ listing, compare_tab, trend_tab, actions_tab, backup_tab = st.tabs(
 partnerships = store.partnerships()
 
 
+@ui.guarded("notebook-problem")
 def open_saved(token: str) -> None:
     if ui.open_assessment(token):
         st.session_state["go-to-check"] = True
 
 
+@ui.guarded("notebook-problem")
 def delete_saved(token: str) -> None:
     try:
         store.delete_assessment(token)
@@ -51,6 +53,8 @@ with listing:
                                        partnership=None if chosen == "All partnerships" else chosen)
     if message := st.session_state.pop("notebook-message", None):
         st.success(message)
+    if problem := st.session_state.pop("notebook-problem", None):
+        st.error(problem)
     if not summaries:
         st.info("No saved assessments yet." if not search and chosen == "All partnerships"
                 else "No saved assessment matches.")
@@ -110,10 +114,16 @@ with trend_tab:
                 ui.table(table.map(lambda v: "—" if v != v else f"{v:.1f}"))
 
 
-def set_status(action_id: int, key: str) -> None:
-    store.update_action(action_id, status=st.session_state[key])
+@ui.guarded("action-problem")
+def set_status(action_id: int, key: str, saved: str) -> None:
+    try:
+        store.update_action(action_id, status=st.session_state[key])
+    except StoreUnavailable:
+        st.session_state[key] = saved  # show the status that is stored; choosing again tries again
+        raise
 
 
+@ui.guarded("action-problem")
 def add_action(partnership: str) -> None:
     text = st.session_state["new-action-text"].strip()
     if not text:
@@ -148,7 +158,7 @@ with actions_tab:
                                   f"*{ui.plain(titles.get(action.principle_id, action.principle_id))}*{owner}{due}")
                 key = f"status-{action.id}"
                 status_col.selectbox("Status", ACTION_STATUSES, index=ACTION_STATUSES.index(action.status),
-                                     key=key, on_change=set_status, args=(action.id, key))
+                                     key=key, on_change=set_status, args=(action.id, key, action.status))
         with st.form("new-action", clear_on_submit=False, border=True):
             st.markdown("**Add an action**")
             st.selectbox("Principle", list(titles), format_func=titles.get, key="new-action-principle")

@@ -689,3 +689,88 @@ def test_the_database_unavailable_when_exporting_the_notebook_is_said_plainly(de
     assert [w.value for w in at.warning] == [
         f"The file “Download the notebook (JSON)” could not be made. {StoreUnavailable.BUSY} Nothing was "
         "downloaded; if this keeps happening, tell whoever runs this app."]
+
+
+def test_facilitator_changes_refused_by_a_locked_database_say_so_keep_what_was_typed_and_work_later(app_db):
+    store = Store()  # opened before the lock
+    reviews = Reviews(store)
+    review = reviews.create_review(title=f"Fault review {secrets.token_hex(3)}",
+                                   partnership=f"Riverside {secrets.token_hex(3)}", roles=["funder", "smaller-partner"],
+                                   rubric_hash=store.snapshot_rubric(load_library().texts["quick-check"]))
+    ft = review.facilitator_token
+    at = app("pages/facilitate.py", f=ft)
+    principle = QUICK.principles[0].id
+    at.selectbox(key="action-principle").set_value(principle)  # a form: its fields go in together on submit
+    at.text_input(key="action-text").input("Write the purpose in one sentence together")
+    at.text_input(key="action-owner").input("Chair")
+    at.multiselect(key="merge-roles").set_value(["funder", "smaller-partner"])
+    at.text_input(key="merge-name").input("Everyone on the board")
+
+    lock = SqliteLock(app_db)
+    try:
+        at.button(key="FormSubmitter:new-action-Add action").click().run()
+        assert not at.exception
+        assert [e.value for e in at.error] == [StoreUnavailable.BUSY]
+        assert at.text_input(key="action-text").value == "Write the purpose in one sentence together"  # kept
+        assert at.text_input(key="action-owner").value == "Chair"
+        assert store.actions_for(review.partnership) == []  # nothing written
+
+        at.button(key="merge").click().run()
+        assert not at.exception and [e.value for e in at.error] == [StoreUnavailable.BUSY]
+        assert at.multiselect(key="merge-roles").value == ["funder", "smaller-partner"]
+        assert at.text_input(key="merge-name").value == "Everyone on the board"
+        assert reviews.get_review(ft).role_groups == {}
+    finally:
+        lock.release()
+
+    at.button(key="FormSubmitter:new-action-Add action").click().run()  # the lock gone: the same press works
+    assert not at.exception and not at.error
+    assert [(a.principle_id, a.text, a.owner) for a in store.actions_for(review.partnership)] == [
+        (principle, "Write the purpose in one sentence together", "Chair")]
+    assert at.text_input(key="action-text").value == ""  # cleared once it went in
+    at.button(key="merge").click().run()
+    assert not at.exception and not at.error
+    assert reviews.get_review(ft).role_groups == {"funder": "Everyone on the board",
+                                                  "smaller-partner": "Everyone on the board"}
+
+
+def test_notebook_changes_refused_by_a_locked_database_say_so_keep_what_was_typed_and_work_later(app_db):
+    store = Store()  # opened before the lock
+    name = f"Action Partners {secrets.token_hex(3)}"
+    assessment = store.create_assessment(rubric_hash=store.snapshot_rubric(load_library().texts["quick-check"]),
+                                         partnership=name)
+    planned = store.add_action(name, "trust", "Share next year's plans in draft", owner="Chair")
+    at = app("pages/notebook.py")
+    at.selectbox(key="actions-partnership").set_value(name).run()
+    at.selectbox(key="new-action-principle").set_value("respect")
+    at.text_input(key="new-action-text").input("Meet the smaller partners first")
+
+    def plan() -> list[tuple[str, str]]:
+        return [(a.text, a.status) for a in store.actions_for(name)]
+
+    lock = SqliteLock(app_db)
+    try:
+        at.button(key="FormSubmitter:new-action-Add action").click().run()
+        assert not at.exception and [e.value for e in at.error] == [StoreUnavailable.BUSY]
+        assert at.text_input(key="new-action-text").value == "Meet the smaller partners first"  # kept
+        assert plan() == [("Share next year's plans in draft", "open")]  # nothing written
+
+        at.selectbox(key=f"status-{planned.id}").set_value("done").run()
+        assert not at.exception and [e.value for e in at.error] == [StoreUnavailable.BUSY]
+        assert at.selectbox(key=f"status-{planned.id}").value == "open"  # shows what is stored, not the refused change
+        assert plan() == [("Share next year's plans in draft", "open")]
+
+        at.button(key=f"delete-{assessment.id}").click().run()
+        assert not at.exception and [e.value for e in at.error] == [StoreUnavailable.BUSY]
+        assert store.get_assessment(assessment.id).partnership == name  # not deleted
+    finally:
+        lock.release()
+
+    at.button(key="FormSubmitter:new-action-Add action").click().run()  # the lock gone: the same actions work
+    at.selectbox(key=f"status-{planned.id}").set_value("done").run()
+    assert not at.exception and not at.error
+    assert sorted(plan()) == [("Meet the smaller partners first", "open"), ("Share next year's plans in draft", "done")]
+    at.button(key=f"delete-{assessment.id}").click().run()
+    assert not at.exception and not at.error
+    with pytest.raises(NotFound):
+        store.get_assessment(assessment.id)
