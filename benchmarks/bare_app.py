@@ -5,16 +5,31 @@ the ratio of the two cancels out the machine, the browser and Streamlit's own co
 Two more yardsticks, chosen by the URL:
 - `?widget=radio`: one horizontal radio group instead (the widget the questionnaire uses);
 - `?widget=chart`: the slider and one small Altair chart (what any page with a chart pays:
-  Streamlit's Vega chunk, loaded on first use, and Vega drawing the chart).
+  Streamlit's Vega chunk, loaded on first use, and Vega drawing the chart);
+- `?widget=page`: the radio group on a page the size of a questionnaire step (four more radio
+  groups, a text area, buttons, an expander), none of which the rerun changes: what a page's size
+  alone costs the browser on every rerun.
 """
 
 import streamlit as st
 
 st.title("Bare app")
 widget = st.query_params.get("widget")
-if widget == "radio":
+if widget in ("radio", "page"):
     choice = st.radio("Choice", [1, 2, 3, 4, 5, 6], horizontal=True)
     st.write(f"The choice is {choice}.")
+    if widget == "page":
+        labels = ["Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree", "Strongly agree", "Don't know"]
+        for i in range(4):
+            st.radio(f"Statement {i + 2} of this step, as long as a real one, more or less", labels, index=None,
+                     horizontal=True, key=f"other-{i}")
+        st.text_area("A note")
+        left, middle, right = st.columns(3)
+        left.button("Back")
+        middle.button("First unanswered", type="tertiary")
+        right.button("Next", type="primary")
+        with st.expander("Save and come back later"):
+            st.caption("A caption.")
 else:
     value = st.slider("Value", 0, 1000, 0)
     st.write(f"The value is {value}.")

@@ -54,17 +54,18 @@ class BareSlider:
 
 class BareRadio:
     label = "bare app, one radio group"
+    query = "/?widget=radio"
 
     def __init__(self, browser, server: LiveServer):
         self.context, self.page = new_page(browser)
         self.context.add_init_script(TIMER_JS)
-        self.page.goto(server.url + "/?widget=radio")
+        self.page.goto(server.url + self.query)
         self.page.get_by_text("The choice is 1.").wait_for()
         wait_idle(self.page)
         self.choice = 1
 
     def sample(self) -> dict:
-        self.page.get_by_role("radio", checked=True).focus()
+        self.page.get_by_role("radiogroup", name="Choice").get_by_role("radio", checked=True).focus()
         self.choice = self.choice % 6 + 1
         return timed_key(self.page, "ArrowRight", MARKDOWN, f"The choice is {self.choice}.")
 
@@ -109,11 +110,17 @@ class Questionnaire:
         return timed_key(self.page, "ArrowRight", f".st-key-saved-{statement.id}", "Saved")
 
 
+class BarePage(BareRadio):
+    """The radio group on a page the size of a questionnaire step (bare_app.py ?widget=page)."""
+    label = "bare app, radio on a step-sized page"
+    query = "/?widget=page"
+
+
 def run(presses: int, warmups: int, variants: list[str]) -> dict[str, dict[str, list[float]]]:
     with contextlib.ExitStack() as stack:
         browser = stack.enter_context(chromium())
         bare = stack.enter_context(LiveServer(BARE_APP))
-        pages = [BareSlider(browser, bare), BareRadio(browser, bare)]
+        pages = [BareSlider(browser, bare), BareRadio(browser, bare), BarePage(browser, bare)]
         for variant in variants:
             app = stack.enter_context(LiveServer("app.py", **VARIANTS[variant]))
             pages.append(Questionnaire(browser, app, variant))
@@ -130,7 +137,7 @@ def run(presses: int, warmups: int, variants: list[str]) -> dict[str, dict[str, 
 
 
 def report(times: dict[str, dict[str, list[float]]]) -> None:
-    slider, radio, *checks = times  # labels, in the order of run()'s pages
+    slider, radio, step_page, *checks = times  # labels, in the order of run()'s pages
     for kind, what in (("key", "key press -> new state shown and idle"),
                        ("sent", "rerun request sent -> new state shown and idle")):
         print(f"-- {what} (in the page)")
@@ -141,6 +148,8 @@ def report(times: dict[str, dict[str, list[float]]]) -> None:
             name = "questionnaire" if check == Questionnaire.label else check
             print(f"   ratio {name} / bare slider: {m[check] / m[slider]:.2f}x   (target <= 1.5x)")
             print(f"   ratio {name} / bare radio:  {m[check] / m[radio]:.2f}x")
+            print(f"   ratio {name} / bare radio on a step-sized page: {m[check] / m[step_page]:.2f}x")
+        print(f"   ratio bare radio on a step-sized page / bare slider: {m[step_page] / m[slider]:.2f}x")
     if any(math.isnan(x) for t in times.values() for x in t["sent"]):
         print("   (some presses sent no WebSocket message: 'sent' is NaN for them)")
 
