@@ -331,13 +331,21 @@ def _rating(rubric: Rubric, statement, given, key: str, on_change, disabled: boo
     index = None if value is _UNANSWERED else choices.index(DONT_KNOW if value is None else value)
     st.radio(plain(statement.text), choices, index=index, format_func=option_label(rubric), horizontal=True,
              key=key, disabled=disabled, on_change=_rated, args=(on_change, statement.id, key))
-    if st.session_state.pop(f"{key}-saved", False):
+    if key in st.session_state.get(SAVED_MARKS, ()):
         st.container(key=f"saved-{statement.id}").caption(":material/check: Saved")
 
 
+SAVED_MARKS = "saved-marks"  # widget keys whose last change in this session was stored
+
+
 def _rated(on_change, statement_id: str, key: str) -> None:
+    # The mark stays while it is true, whatever reruns come after (a rerun may redraw this group
+    # without its callback running), and goes as soon as a save of this statement fails.
+    marks = st.session_state.setdefault(SAVED_MARKS, set())
     if on_change(statement_id, key):
-        st.session_state[f"{key}-saved"] = True
+        marks.add(key)
+    else:
+        marks.discard(key)
 
 
 _UNANSWERED = object()
