@@ -221,6 +221,16 @@ def guarded(problem_key: str, as_value=lambda message: message):
     return wrap
 
 
+def save_action_status(action_id: int, key: str, saved: str) -> None:
+    """An action's status select box changed: store it. If the database is busy, the box goes back
+    to the stored status (so choosing again tries again) and StoreUnavailable goes on to `guarded`."""
+    try:
+        store().update_action(action_id, status=st.session_state[key])
+    except StoreUnavailable:
+        st.session_state[key] = saved
+        raise
+
+
 def store_unavailable(busy: StoreUnavailable) -> None:
     """Instead of a traceback, when a page could not reach the database (app.py catches it)."""
     st.error(f"{busy.message} Answers you have given in this tab are kept.", icon=":material/cloud_off:")
@@ -378,11 +388,6 @@ def plain(text: str) -> str:
     """
     text = _HTMLISH.sub(r"\\\1", _INLINE.sub(r"\\\1", text))
     return _NUMBERED.sub(r"\1\\\2", _BLOCK.sub(r"\1\\\2", text))
-
-
-def chart_spec(build, result) -> dict:
-    """A result's chart as a Vega-Lite spec, built once per set of scores (see `_cached_spec`)."""
-    return _cached_spec(build.__name__, result.rubric, result.answers)
 
 
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs={Rubric: lambda r: (r.id, r.version, hash(r))})

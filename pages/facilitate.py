@@ -428,11 +428,7 @@ def add_action() -> None:
 
 @guarded
 def set_status(action_id: int, key: str, saved: str) -> None:
-    try:
-        store.update_action(action_id, status=st.session_state[key])
-    except StoreUnavailable:
-        st.session_state[key] = saved  # show the status that is stored; choosing again tries again
-        raise
+    ui.save_action_status(action_id, key, saved)
     bump()
 
 

@@ -114,13 +114,7 @@ with trend_tab:
                 ui.table(table.map(lambda v: "—" if v != v else f"{v:.1f}"))
 
 
-@ui.guarded("action-problem")
-def set_status(action_id: int, key: str, saved: str) -> None:
-    try:
-        store.update_action(action_id, status=st.session_state[key])
-    except StoreUnavailable:
-        st.session_state[key] = saved  # show the status that is stored; choosing again tries again
-        raise
+set_status = ui.guarded("action-problem")(ui.save_action_status)
 
 
 @ui.guarded("action-problem")

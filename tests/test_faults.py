@@ -33,18 +33,11 @@ from joiningforces.storage import schema as tables
 from joiningforces.storage.faults import is_transient
 from joiningforces.storage.store import BUSY_TIMEOUT_ENV
 
-from .test_storage import BACKENDS, NO_PG, PG_URL, ROOT, SMALL, Databases, big_rubric, count, everything
+from .test_storage import NO_PG, PG_URL, ROOT, SMALL, Databases, big_rubric, count, dbs, everything  # noqa: F401 (dbs: a fixture)
 
 QUICK = default_rubric("quick-check")
 FAST = {"busy_timeout": 0.05, "retry_delays": (0.1, 0.2)}  # a lock held 0.5 s outlasts every try
 needs_pg = pytest.mark.skipif(not PG_URL, reason=NO_PG)
-
-
-@pytest.fixture(params=BACKENDS)
-def dbs(request, tmp_path):
-    databases = Databases(request.param, tmp_path)
-    yield databases
-    databases.cleanup()
 
 
 @pytest.fixture

@@ -31,16 +31,9 @@ from joiningforces.storage import schema as tables
 from joiningforces.storage.reviews import PARTICIPANT_ACCESS_AFTER_CLOSE, WAITING_FOR_ANSWERS, WAITING_FOR_CLOSING
 from joiningforces.storage.store import _make_engine, _normalise_url
 
-from .test_storage import BACKENDS, SMALL, Databases
+from .test_storage import SMALL, dbs  # noqa: F401 (dbs: a fixture, on SQLite and PostgreSQL)
 
 S, F = "smaller-partner", "funder"
-
-
-@pytest.fixture(params=BACKENDS)
-def dbs(request, tmp_path):
-    databases = Databases(request.param, tmp_path)
-    yield databases
-    databases.cleanup()
 
 
 @pytest.fixture
