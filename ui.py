@@ -44,6 +44,7 @@ def every_run(url_path: str = "") -> None:
     """What app.py does on every run before the page: styles, resume link, notices."""
     _this_run.via_app = True
     st.session_state.pop(RERUN_PAGE, None)  # a whole run shows every change anyway
+    st.session_state.pop(RATED_UNDRAWN, None)
     st.html(FOCUS_STYLE)
     warm_up_reports()
     if url_path not in _OWN_LINKS:
@@ -332,9 +333,18 @@ def questionnaire_step(rubric: Rubric, step: int, given, key_prefix: str, on_cha
 RERUN_PAGE = "rerun-page"  # set by a callback whose change shows beyond its radio group (a message, a link)
 
 
+RATED_UNDRAWN = "rated-undrawn"  # widget keys whose callback ran but whose group has not redrawn since
+
+
 @st.fragment
 def _rating(rubric: Rubric, statement, given, key: str, on_change, disabled: bool) -> None:
-    if st.session_state.pop(RERUN_PAGE, False):
+    # Streamlit's browser side holds back changes made while a run is going on, then sends them
+    # together as a rerun of the first one's fragment alone: every callback runs, but the other
+    # groups would not redraw (a fast keyboard user saw no "Saved" under a saved answer). A group
+    # that finds another's change undrawn reruns the page, which draws them all.
+    undrawn = st.session_state.setdefault(RATED_UNDRAWN, set())
+    undrawn.discard(key)
+    if st.session_state.pop(RERUN_PAGE, False) or undrawn:
         st.rerun()
     choices = options(rubric)
     value = given.get(statement.id, _UNANSWERED)
@@ -352,6 +362,7 @@ def _rated(on_change, statement_id: str, key: str) -> None:
     # The mark stays while it is true, whatever reruns come after (a rerun may redraw this group
     # without its callback running), and goes as soon as a save of this statement fails.
     marks = st.session_state.setdefault(SAVED_MARKS, set())
+    st.session_state.setdefault(RATED_UNDRAWN, set()).add(key)
     if on_change(statement_id, key):
         marks.add(key)
     else:

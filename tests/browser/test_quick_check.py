@@ -71,3 +71,22 @@ def test_quick_check_with_mouse_and_keyboard(page, server):
     text = "\n".join(p.extract_text() for p in pdf.pages)
     assert QUICK.principle("trust").title in text
     assert len(pdf.pages) <= 3
+
+
+def test_ratings_given_while_the_step_is_still_drawing_each_show_saved(page, server):
+    """A fast keyboard user rates a step's statements the moment they appear, while the run that
+    draws the step is still going on. Streamlit's browser side sends such changes together as a
+    rerun of the first radio group alone; every statement must still show its "Saved" mark."""
+    page.goto(server.url)
+    wait_idle(page)
+    page.get_by_role("button", name="Take the quick check").click()
+    for principle in QUICK.principles[:-1]:
+        page.get_by_role("heading", name=principle.title).wait_for()  # no wait for the run to end
+        for statement in principle.statements:
+            radio_group(page, statement).get_by_role("radio").first.focus()
+            page.keyboard.press("Space")
+            page.keyboard.press("ArrowRight")  # "Disagree"
+        for statement in principle.statements:
+            wait_saved(page, statement)
+            assert radio_group(page, statement).get_by_role("radio", name=LABELS[1], exact=True).is_checked()
+        page.get_by_role("button", name="Next").click()
