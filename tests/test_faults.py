@@ -13,7 +13,6 @@ import errno
 import logging
 import os
 import secrets
-import signal
 import socket
 import sqlite3
 import subprocess
@@ -33,7 +32,8 @@ from joiningforces.storage import schema as tables
 from joiningforces.storage.faults import is_transient
 from joiningforces.storage.store import BUSY_TIMEOUT_ENV
 
-from .test_storage import NO_PG, PG_URL, ROOT, SMALL, Databases, big_rubric, count, dbs, everything  # noqa: F401 (dbs: a fixture)
+from .test_storage import (  # noqa: F401 (dbs: a fixture)
+    NO_PG, PG_URL, ROOT, SMALL, Databases, big_rubric, count, dbs, everything, kill_midway)
 
 QUICK = default_rubric("quick-check")
 FAST = {"busy_timeout": 0.05, "retry_delays": (0.1, 0.2)}  # a lock held 0.5 s outlasts every try
@@ -461,24 +461,10 @@ def test_kill_dash_nine_in_the_middle_of_a_review_loses_no_submitted_answer(dbs)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     child = subprocess.Popen([sys.executable, "-c", REVIEW_WRITER, url, ",".join(people)], stdin=subprocess.PIPE,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    acked = 0
-    try:
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        child.stdin.write("".join(f"{n} {sid} {value}\n" for n, sid, value in writes))
-        child.stdin.flush()
-        while acked < 90:
-            line = child.stdout.readline()
-            assert line == "ok\n", f"the writer stopped early: {line!r}"
-            acked += 1
-        os.kill(child.pid, signal.SIGKILL)
-        rest = child.stdout.read()  # through readline's buffer (communicate() would skip what it holds)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL
-    acked += rest.count("ok\n")  # acknowledged before the kill, still in the pipe
-    assert "finished" not in rest and acked < len(writes)  # really killed mid-review
+    lines = kill_midway(child, 90, feed="".join(f"{n} {sid} {value}\n" for n, sid, value in writes))
+    assert lines[:90] == ["ok\n"] * 90, f"the writer stopped early: {lines[:90]!r}"
+    acked = lines.count("ok\n")  # with those acknowledged before the kill, still in the pipe
+    assert acked < len(writes)  # really killed mid-review
 
     with Store(url) as reopened:  # a new engine, as after a restart
         reviews = Reviews(reopened)

@@ -758,6 +758,30 @@ print("finished", flush=True)
 """
 
 
+def kill_midway(child: subprocess.Popen, acknowledgements: int, feed: str = "") -> list[str]:
+    """Wait for a writer child's "ready", send it `feed`, read `acknowledgements` lines, then
+    SIGKILL it; return every line it acknowledged, those still in the pipe at the kill included."""
+    lines = []
+    try:
+        assert child.stdout.readline().strip() == "ready", child.stderr.read()
+        if feed:
+            child.stdin.write(feed)
+            child.stdin.flush()
+        while len(lines) < acknowledgements:
+            line = child.stdout.readline()
+            assert line and line != "finished\n", "the writer ended before it was killed"
+            lines.append(line)
+        os.kill(child.pid, signal.SIGKILL)
+        rest = child.stdout.read()  # through readline's buffer (communicate() would skip what it holds)
+        child.wait(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == -signal.SIGKILL
+    assert "finished" not in rest
+    return lines + rest.splitlines(keepends=True)
+
+
 def test_kill_dash_nine_in_the_middle_of_an_assessment_loses_no_answer(store, url):
     digest = store.snapshot_rubric(big_rubric(150))
     a = store.create_assessment(rubric_hash=digest, partnership="Crash test")
@@ -766,21 +790,7 @@ def test_kill_dash_nine_in_the_middle_of_an_assessment_loses_no_answer(store, ur
     child = subprocess.Popen([sys.executable, "-c", WRITER, url, a.id, ",".join(ids)], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True, env=env)
     acked: dict[str, int | None] = {}
-    try:
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        while len(acked) < 40:
-            line = child.stdout.readline()
-            assert line and line != "finished\n", "the writer ended before it was killed"
-            sid, value = line.split()
-            acked[sid] = None if value == "None" else int(value)
-        os.kill(child.pid, signal.SIGKILL)
-        rest = child.stdout.read()  # through readline's buffer (communicate() would skip what it holds)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL
-    for line in rest.splitlines():  # acknowledged before the kill, still in the pipe
+    for line in kill_midway(child, 40):  # each names a different statement
         sid, value = line.split()
         acked[sid] = None if value == "None" else int(value)
     assert len(acked) < len(ids)  # really killed mid-assessment
