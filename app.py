@@ -16,6 +16,11 @@ pages = [
     st.Page("pages/review.py", title="Board review", icon=":material/groups:", url_path="review"),
     st.Page("pages/facilitate.py", title="Facilitate", icon=":material/co_present:", url_path="facilitate"),
 ]
+try:
+    if ui.notebook().may_back_up():  # the local person, or an administrator (access.allowed decides)
+        pages.append(st.Page("pages/backup.py", title="Backup", icon=":material/backup:", url_path="backup"))
+except StoreUnavailable:
+    pass  # the page says so below
 page = st.navigation(pages)
 try:
     ui.every_run(page.url_path)

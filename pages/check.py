@@ -24,23 +24,46 @@ def update_details(field: str) -> None:
     ui.details()[field] = st.session_state[f"details-{field}"].strip()
     token = ui.token_for(rubric)
     if token:
-        ui.save(rubric, lambda store, token: store.update_details(token, **{field: ui.details()[field]}))
+        ui.save(rubric, lambda notebook, uid: notebook.update_details(uid, **{field: ui.details()[field]}))
+
+
+def new_link(uid: str) -> None:
+    st.session_state.setdefault("links", {})[uid] = ui.notebook().replace_link(uid)
+
+
+def adopt(uid: str) -> None:
+    ui.ready_to_keep()
+    ui.notebook().adopt(uid)
+    st.session_state.get(ui.HELD_LINKS, set()).discard(uid)
 
 
 def save_for_later() -> None:
     with st.expander("Save and come back later", icon=":material/bookmark:"):
-        st.caption("Every answer is saved as you give it. The link below brings this assessment back on any "
-                   "device; keep it private, as anyone with it can see and change your answers.")
+        st.caption("Every answer is saved as you give it, in your notebook. The private link below brings this "
+                   "assessment back on any device; keep it to yourself, as anyone with it can see and change "
+                   "your answers.")
         token = ui.token_for(rubric)
         if not token:  # nothing to name or link yet (and two fewer widgets on the first screen)
             st.caption("The link, and a place to name the partnership, appear once you have answered a statement.")
             return
+        me = ui.actor()
+        if token in me.links and me.keeps_things and not any(s.id == token for s in ui.notebook().assessments()):
+            st.info("You opened this assessment with its private link. Add it to your notebook to find it there "
+                    "next time.", icon=":material/menu_book:")
+            st.button("Add it to my notebook", key="adopt", on_click=ui.guarded("save-problem")(adopt),
+                      args=(token,), icon=":material/add:")
         name_col, who_col = st.columns(2)
         name_col.text_input("Partnership", value=ui.details()["partnership"], key="details-partnership",
                             max_chars=200, on_change=update_details, args=("partnership",))
         who_col.text_input("Your name or role (optional)", value=ui.details()["respondent"], key="details-respondent",
                            max_chars=200, on_change=update_details, args=("respondent",))
-        st.code(ui.resume_link(token), language=None)
+        if link := ui.link_for(token):
+            st.code(ui.resume_link(link), language=None)
+        else:
+            st.caption("The private link was shown when this assessment was started. If you have lost it, make a "
+                       "new one: the old link then stops working.")
+        st.button("Make a new private link", key="new-link", on_click=ui.guarded("save-problem")(new_link),
+                  args=(token,), type="tertiary", icon=":material/autorenew:")
 
 
 @st.fragment

@@ -106,10 +106,11 @@ def create() -> None:
         submitted = st.form_submit_button("Create review", type="primary", icon=":material/add:")
     if submitted:
         try:
-            digest = store.snapshot_rubric(ui.rubric_text(rubric))
-            review = reviews.create_review(
+            ui.ready_to_keep()
+            review = ui.notebook().create_review(
+                reviews, rubric_text=ui.rubric_text(rubric),
                 title=st.session_state["new-review-title"], partnership=st.session_state["new-review-partnership"],
-                rubric_hash=digest, roles=st.session_state.get(f"new-review-roles-{rubric_id}", []),
+                roles=st.session_state.get(f"new-review-roles-{rubric_id}", []),
                 closes_at=st.session_state["new-review-closes"], min_size=int(st.session_state["new-review-min"]),
                 results_after_close=st.session_state["new-review-after"])
         except ValueError as problem:

@@ -9,9 +9,9 @@ st.title("How well are we joining forces?")
 st.write(
     "A check for people who lead partnerships between organisations: rate how your partnership "
     "works today, see where it is strong and where it is weak, and get practical ideas to try next. "
-    "It is based on the Better Way's principles for joining forces, and your answers stay on this device "
-    "unless you export them."
+    "It is based on the Better Way's principles for joining forces. Every answer is saved as you give it."
 )
+ui.where_you_are()
 
 rubrics = ui.rubrics()
 

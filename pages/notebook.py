@@ -1,4 +1,6 @@
-"""The notebook: saved assessments, comparing two, trends over time, action plans, backup."""
+"""The notebook: this person's saved assessments, comparing two, trends over time, action plans, reviews.
+
+Everything here goes through `ui.notebook()`, which lists and opens only what is theirs."""
 
 from datetime import date
 
@@ -6,39 +8,52 @@ import streamlit as st
 
 import ui
 from joiningforces import charts, history
-from joiningforces.storage import ACTION_STATUSES, ImportProblem, NotFound, StoreUnavailable
+from joiningforces.storage import ACTION_STATUSES, NotFound
 
 ui.run_through_app()
 
-store = ui.store()
+notebook = ui.notebook()
 st.title("Notebook")
 st.write("Every assessment is saved as it is answered. Open one to carry on, compare two, follow a "
          "partnership over time, and keep its action plan.")
+ui.where_you_are()
 
-listing, compare_tab, trend_tab, actions_tab, backup_tab = st.tabs(
-    ["Assessments", "Compare", "Trend", "Action plan", "Backup"])
-partnerships = store.partnerships()
+
+def replace_key() -> None:
+    ui.replace_notebook_key()
+    st.session_state["notebook-message"] = ("Your notebook has a new private link (above); the old one no longer "
+                                            "works. Bookmark the new one.")
+
+
+if ui.mode() == "shared" and st.session_state.get("notebook-key-registered"):
+    st.button("Make a new notebook link (the old one stops working)", key="replace-notebook-key",
+              on_click=ui.guarded("notebook-problem")(replace_key), type="tertiary", icon=":material/autorenew:")
+
+listing, compare_tab, trend_tab, actions_tab, reviews_tab = st.tabs(
+    ["Assessments", "Compare", "Trend", "Action plan", "Board reviews"])
+partnerships = notebook.partnerships()
 
 
 @ui.guarded("notebook-problem")
-def open_saved(token: str) -> None:
-    if ui.open_assessment(token):
+def open_saved(assessment_id: str) -> None:
+    if ui.open_assessment(assessment_id):
         st.session_state["go-to-check"] = True
 
 
 @ui.guarded("notebook-problem")
-def delete_saved(token: str) -> None:
+def delete_saved(assessment_id: str) -> None:
     try:
-        store.delete_assessment(token)
+        notebook.delete(assessment_id)
     except NotFound:
         pass
     for rubric_id, held in list(st.session_state.get("tokens", {}).items()):
-        if held == token:  # the open assessment was deleted: start afresh
+        if held == assessment_id:  # the open assessment was deleted: start afresh
             del st.session_state["tokens"][rubric_id]
             st.session_state.get("answers", {}).pop(rubric_id, None)
             st.session_state.get("notes", {}).pop(rubric_id, None)
-            if st.query_params.get(ui.RESUME_PARAM) == token:
-                del st.query_params[ui.RESUME_PARAM]
+            for param in (ui.RESUME_PARAM, ui.SAVED_PARAM):
+                if param in st.query_params:
+                    del st.query_params[param]
     st.session_state["notebook-message"] = "The assessment was deleted."
 
 
@@ -49,8 +64,8 @@ with listing:
     search_col, filter_col = st.columns([3, 2])
     search = search_col.text_input("Search", key="notebook-search", placeholder="Partnership or person")
     chosen = filter_col.selectbox("Partnership", ["All partnerships", *partnerships], key="notebook-filter")
-    summaries = store.list_assessments(search=search.strip(),
-                                       partnership=None if chosen == "All partnerships" else chosen)
+    summaries = notebook.assessments(search=search.strip(),
+                                     partnership=None if chosen == "All partnerships" else chosen)
     if message := st.session_state.pop("notebook-message", None):
         st.success(message)
     if problem := st.session_state.pop("notebook-problem", None):
@@ -58,7 +73,8 @@ with listing:
     if not summaries:
         st.info("No saved assessments yet." if not search and chosen == "All partnerships"
                 else "No saved assessment matches.")
-    for summary in summaries:
+    # Widget keys are numbered, not named by the assessment: ids never go into the page.
+    for n, summary in enumerate(summaries):
         with st.container(border=True):
             info, actions = st.columns([4, 2], vertical_alignment="center")
             who = f" · {ui.plain(summary.respondent)}" if summary.respondent else ""
@@ -66,15 +82,15 @@ with listing:
                           f"{ui.plain(summary.rubric_title)} {ui.plain(summary.rubric_version)} · "
                           f"started {summary.created:%d %b %Y} · {summary.answered} of {summary.statements} answered")
             open_col, delete_col = actions.columns(2)
-            open_col.button("Open", key=f"open-{summary.id}", on_click=open_saved, args=(summary.id,),
+            open_col.button("Open", key=f"open-{n}", on_click=open_saved, args=(summary.id,),
                             width="stretch")
             with delete_col.popover("Delete", width="stretch"):
                 st.write("Delete this assessment and its answers and notes? This cannot be undone. "
                          "The partnership's action plan is kept.")
-                st.button("Yes, delete it", key=f"delete-{summary.id}", type="primary",
+                st.button("Yes, delete it", key=f"delete-{n}", type="primary",
                           on_click=delete_saved, args=(summary.id,))
 
-all_summaries = store.list_assessments()
+all_summaries = notebook.assessments()
 # Numbered so that two assessments of one partnership on one day still read differently.
 labels = {s.id: f"{n}. {s.partnership}{' — ' + s.respondent if s.respondent else ''}, {s.created:%d %b %Y %H:%M} "
                 f"({s.rubric_title})" for n, s in enumerate(all_summaries, start=1)}
@@ -88,8 +104,8 @@ with compare_tab:
         before_id = before_col.selectbox("Before", ids, index=min(1, len(ids) - 1), format_func=labels.get,
                                          key="compare-before")
         after_id = after_col.selectbox("After", ids, index=0, format_func=labels.get, key="compare-after")
-        before = history.scored(store, store.get_assessment(before_id))
-        after = history.scored(store, store.get_assessment(after_id))
+        before = history.scored(notebook.store, notebook.assessment(before_id))
+        after = history.scored(notebook.store, notebook.assessment(after_id))
         series = {"Before": {p.id: p.score for p in before.result.principles},
                   "After": {p.id: p.score for p in after.result.principles}}
         st.altair_chart(charts.radar_chart(after.result.rubric, series), width="content")
@@ -100,7 +116,7 @@ with trend_tab:
         st.info("Save an assessment to follow a partnership over time.")
     else:
         partnership = st.selectbox("Partnership", partnerships, key="trend-partnership")
-        items = [history.scored(store, a) for a in store.assessments_for(partnership)]
+        items = [history.scored(notebook.store, a) for a in notebook.assessments_for(partnership)]
         frame = history.trend_frame(items)
         if frame.empty:
             st.info("No scored principles yet for this partnership.")
@@ -124,7 +140,10 @@ def add_action(partnership: str) -> None:
         st.session_state["action-problem"] = "Write what the action is."
         return
     token = ui.token_for(ui.current_rubric())
-    store.add_action(partnership, st.session_state["new-action-principle"], text,
+    if token not in {s.id for s in notebook.assessments()}:
+        token = None  # opened with someone else's link: the action goes in this notebook, on its own
+    ui.ready_to_keep()
+    notebook.add_action(partnership, st.session_state["new-action-principle"], text,
                      owner=st.session_state["new-action-owner"].strip(), due=st.session_state["new-action-due"],
                      assessment_id=token)
     for key in ("new-action-text", "new-action-owner"):
@@ -140,7 +159,7 @@ with actions_tab:
                                    index=partnerships.index(current) if current in partnerships else 0)
         rubric = ui.current_rubric()
         titles = {p.id: p.title for p in rubric.principles}
-        plan = store.actions_for(partnership)
+        plan = notebook.actions_for(partnership)
         if not plan:
             st.caption("No actions yet.")
         for action in plan:
@@ -165,27 +184,25 @@ with actions_tab:
             st.error(problem)
 
 
-def import_backup() -> None:
-    upload = st.session_state.get("notebook-upload")
-    if upload is None:
-        return
-    try:
-        summary = store.import_notebook(upload.getvalue())
-    except (ImportProblem, StoreUnavailable) as problem:  # one transaction: nothing half-imported
-        st.session_state["backup-message"] = ("error", f"Nothing was imported: {ui.plain(str(problem))}")
-    else:
-        st.session_state["backup-message"] = ("success", str(summary))
+@ui.guarded("notebook-problem")
+def open_review(review_uid: str) -> None:
+    st.session_state["go-to-review"] = ui.notebook().new_facilitator_link(ui.reviews(), review_uid)
 
 
-with backup_tab:
-    st.write("Save the whole notebook as one file, to keep a backup or move it to another machine.")
-    ui.download_button(st, "Download the notebook (JSON)", data=store.export_notebook,
-                       file_name=f"joiningforces-notebook-{date.today():%Y-%m-%d}.json", mime="application/json",
-                       key="download-notebook", icon=":material/download:")
-    st.file_uploader("Import a notebook file", type=["json"], key="notebook-upload", on_change=import_backup,
-                     max_upload_size=20)
-    kind, message = st.session_state.pop("backup-message", (None, None))
-    if kind == "error":
-        st.error(message)
-    elif kind == "success":
-        st.success(message)
+if new_link := st.session_state.pop("go-to-review", None):
+    st.query_params.clear()
+    st.switch_page("pages/facilitate.py", query_params={"f": new_link})
+
+with reviews_tab:
+    owned = notebook.reviews(ui.reviews())
+    if not owned:
+        st.info("Board reviews you start are listed here.")
+    for n, review in enumerate(owned):
+        with st.container(border=True):
+            info, action = st.columns([4, 2], vertical_alignment="center")
+            state = f"closed {review.closed_at:%d %b %Y}" if review.closed_at else "open"
+            info.markdown(f"**{ui.plain(review.title)}** · {ui.plain(review.partnership)}  \n"
+                          f"started {review.created:%d %b %Y} · {state}")
+            action.button("Open dashboard", key=f"open-review-{n}", on_click=open_review, args=(review.uid,),
+                          help="Opens the facilitator's dashboard with a new private link; the old facilitator "
+                               "link stops working.", width="stretch")

@@ -92,10 +92,10 @@ else:
     base = f"joining-forces-{rubric.id}-{stamp}"
     pdf_col, csv_col, json_col = st.columns(3)
     # Read from the session now: Streamlit makes the file later, outside this session's script run.
-    subject, saved = ui.details()["partnership"], ui.token_for(rubric) is not None
+    subject, saved, notebook = ui.details()["partnership"], ui.token_for(rubric) is not None, ui.notebook()
 
     def pdf() -> bytes:
-        plan = ui.store().actions_for(subject, include_done=False) if saved else []
+        plan = notebook.actions_for(subject, include_done=False) if saved else []
         return report.pdf_report(result, notes, created=datetime.now(), subject=subject,
                                  actions=[_action_line(a) for a in plan])
 

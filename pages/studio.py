@@ -181,10 +181,10 @@ def show_rubric(checked: studio.Checked) -> None:
             st.switch_page("pages/check.py")
         st.caption("In this browser tab only, until you close it.")
     with save_col:
-        if studio.library_write_allowed():
+        if ui.may_save_to_library():  # the local person where the setting allows it, or an administrator
             if st.button("Save to the library", key="studio-save", icon=":material/library_add:"):
                 try:
-                    path = studio.save_to_library(checked.raw, name=checked.name)
+                    path = studio.save_to_library(checked.raw, name=checked.name, allowed=ui.may_save_to_library())
                 except studio.SaveRefused as refused:
                     st.error(ui.plain(f"Not saved: {refused.message}"), icon=":material/block:")
                 else:

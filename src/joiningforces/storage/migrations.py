@@ -171,9 +171,45 @@ def _step_2(conn: Connection) -> None:
     md.create_all(conn, tables=[reviews, participants, answers, links], checkfirst=False)
 
 
+def _step_3(conn: Connection) -> None:
+    """Owners and digests: who each assessment, action, partnership and review belongs to (rows
+    from before are the local person's), links kept only as SHA-256 digests, a random public `uid`
+    for assessments and reviews, and the registry of notebook keys (digests only)."""
+    import hashlib
+    import uuid
+
+    pg = conn.dialect.name == "postgresql"
+    owner = "VARCHAR(80) NOT NULL DEFAULT 'local'"
+    for table in ("partnerships", "assessments", "actions", "board_reviews"):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN belongs_to {owner}"))
+    if pg:  # SQLite does not enforce VARCHAR lengths
+        conn.execute(text("ALTER TABLE partnerships ALTER COLUMN key TYPE VARCHAR(300)"))
+    conn.execute(text("UPDATE partnerships SET key = 'local/' || key"))
+    renames = (("assessments", "token", "link_digest"), ("board_participants", "token", "link_digest"),
+               ("board_reviews", "facilitator_token", "facilitator_digest"))
+    for table, old, new in renames:
+        conn.execute(text(f"ALTER TABLE {table} RENAME COLUMN {old} TO {new}"))
+        rows = conn.execute(text(f"SELECT id, {new} FROM {table}")).all()
+        for row_id, token in rows:
+            conn.execute(text(f"UPDATE {table} SET {new} = :d WHERE id = :i"),
+                         {"d": hashlib.sha256(token.encode("utf-8")).hexdigest(), "i": row_id})
+    for table in ("assessments", "board_reviews"):
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN uid VARCHAR(32) NOT NULL DEFAULT ''"))
+        for (row_id,) in conn.execute(text(f"SELECT id FROM {table}")).all():
+            conn.execute(text(f"UPDATE {table} SET uid = :u WHERE id = :i"), {"u": uuid.uuid4().hex, "i": row_id})
+        conn.execute(text(f"CREATE UNIQUE INDEX uq_{table}_uid ON {table} (uid)"))
+        conn.execute(text(f"CREATE INDEX ix_{table}_belongs_to ON {table} (belongs_to)"))
+    md = MetaData(naming_convention=NAMING)
+    Table("notebooks", md,
+          Column("key_digest", String(64), primary_key=True),
+          Column("created", DateTime(timezone=True), nullable=False))
+    md.create_all(conn, checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "notebook: rubric snapshots, partnerships, assessments, answers, notes, actions", _step_1),
     Migration(2, "board reviews: reviews, participants, their private answers, agreed actions", _step_2),
+    Migration(3, "owners on every personal row, links kept as digests, notebook keys", _step_3),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -20,9 +20,18 @@ Links (tokens)
     facilitator's link, the participant link (shared; replaced by `rotate_participant_token`, after
     which the old one stops working while everyone who joined keeps their own link), and each
     participant's own link (their resume link: they come back with it to change answers and see
-    results). A malformed link is refused before any query; lookups compare in constant time; a
-    wrong, replaced or expired link, of any kind, raises the same `NotFound(LINK_NOT_FOUND)`,
-    which says nothing about which links exist.
+    results). The facilitator's link and participants' own links are kept only as SHA-256
+    digests, so a database leak reveals none of them; the shared participant link is kept as it
+    is, so the dashboard can show it again (it lets people join and reveals no answer). The
+    facilitator's own participant link is derived from their link (`_own_link`), so the dashboard
+    can offer it without storing it. A malformed link is refused before any query; a wrong,
+    replaced or expired link, of any kind, raises the same `NotFound(LINK_NOT_FOUND)`, which says
+    nothing about which links exist.
+
+Owners
+    A review records who it `belongs_to` (an `access.Actor.owner`); `reviews_of` lists an owner's
+    reviews for their notebook, and `replace_facilitator_link` gives their owner a new
+    facilitator link (by the review's `uid`) when they have lost theirs.
 
 Closing
     A review closes when the facilitator closes it or when its closing time passes (a closing
@@ -49,9 +58,12 @@ Concurrency
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import json
 import secrets
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,13 +73,15 @@ import numpy as np
 from sqlalchemy import delete, exists, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..access import LOCAL_OWNER
+from ..access import digest as link_digest
 from ..aggregate import Responses, ReviewAggregate, aggregate, check_min_size, clean_label, role_groups, to_csv
 from ..models import Rubric
 from ..scoring import Result, check_answers, score
 from . import schema as t
 from .errors import NotFound, StoreError
 from .faults import retrying
-from .store import Action, Store, _as_due, _clean_name, _UNSET, TOKEN_RE
+from .store import Action, Store, _as_due, _check_owner, _check_uid, _clean_name, _UNSET, TOKEN_RE
 
 LINK_NOT_FOUND = ("This review link does not work. It may be mistyped, replaced by a newer link, or expired; "
                   "ask the facilitator for the current link.")
@@ -153,6 +167,19 @@ class Review(ReviewInfo):
     participant_token: str
     role_groups: dict[str, str]  # role id -> group label, for roles merged into groups
     updated: datetime
+    uid: str = ""  # its public handle in its owner's notebook (grants nothing by itself)
+    belongs_to: str = LOCAL_OWNER
+
+
+@dataclass(frozen=True)
+class ReviewSummary:
+    """A row of an owner's list of reviews."""
+
+    uid: str
+    title: str
+    partnership: str
+    created: datetime
+    closed_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -205,7 +232,7 @@ class Reviews:
     @retrying
     def create_review(self, *, title: str, partnership: str, rubric_hash: str, roles: Sequence[str] | None = None,
                       closes_at: date | datetime | None = None, min_size: int = 3,
-                      results_after_close: bool = False) -> Review:
+                      results_after_close: bool = False, belongs_to: str = LOCAL_OWNER) -> Review:
         """Start a review against a stored rubric snapshot (`Store.snapshot_rubric`).
 
         `roles` is the subset of the rubric's role ids participants choose from (default: all of
@@ -218,6 +245,7 @@ class Reviews:
         min_size = check_min_size(min_size)
         if not isinstance(results_after_close, bool):
             raise ValueError("results_after_close must be True or False.")
+        belongs_to = _check_owner(belongs_to)
         with self.store._write() as s:
             snap = s.execute(select(t.rubric_snapshots.c.rubric_id, t.rubric_snapshots.c.version)
                              .where(t.rubric_snapshots.c.hash == str(rubric_hash))).first()
@@ -228,7 +256,8 @@ class Reviews:
             now = _now()
             token = secrets.token_urlsafe(24)
             s.execute(insert(t.board_reviews).values(
-                facilitator_token=token, participant_token=secrets.token_urlsafe(24), title=title,
+                facilitator_digest=link_digest(token), participant_token=secrets.token_urlsafe(24), title=title,
+                uid=uuid.uuid4().hex, belongs_to=belongs_to,
                 partnership=partnership, rubric_id=snap.rubric_id, rubric_version=snap.version,
                 rubric_hash=rubric_hash, roles=json.dumps(list(chosen)), role_groups="{}", min_size=min_size,
                 results_after_close=results_after_close, closes_at=when, closed_at=None, created=now, updated=now))
@@ -238,7 +267,7 @@ class Reviews:
     def get_review(self, facilitator_token: str) -> Review:
         """The review behind a facilitator link; NotFound(LINK_NOT_FOUND) if there is none."""
         with self.store._read() as s:
-            return _review(self._by_facilitator(s, facilitator_token))
+            return _review(self._by_facilitator(s, facilitator_token), facilitator_token)
 
     @retrying
     def update_review(self, facilitator_token: str, *, title: str = _UNSET,  # type: ignore[assignment]
@@ -315,12 +344,53 @@ class Reviews:
 
     @retrying
     def _rotate(self, facilitator_token: str, column: str) -> str:
-        token = secrets.token_urlsafe(24)
         with self.store._write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
-            s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
-                      .values({column: token, "updated": _now()}))
+            return self._replace(s, row, column)
+
+    def _replace(self, s: Session, row, column: str) -> str:
+        token = secrets.token_urlsafe(24)
+        if column == "participant_token":
+            values = {"participant_token": token}
+        else:  # the facilitator's own participant link is derived from their link: it follows
+            values = {"facilitator_digest": link_digest(token)}
+            p = t.board_participants
+            s.execute(update(p).where(p.c.review_id == row.id, p.c.facilitator.is_(True))
+                      .values(link_digest=link_digest(_own_link(token))))
+        s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id).values(**values, updated=_now()))
         return token
+
+    # --- the owner's notebook ----------------------------------------------------------------
+
+    @retrying
+    def reviews_of(self, belongs_to: str) -> list[ReviewSummary]:
+        """An owner's reviews, newest first."""
+        r = t.board_reviews
+        with self.store._read() as s:
+            rows = s.execute(select(r).where(r.c.belongs_to == _check_owner(belongs_to))
+                             .order_by(r.c.created.desc(), r.c.id.desc())).all()
+        return [ReviewSummary(x.uid, x.title, x.partnership, x.created, _closed_at(x, _now())) for x in rows]
+
+    @retrying
+    def owner_of(self, uid: object) -> str:
+        """Who the review with this uid belongs to; NotFound for a malformed or unknown uid."""
+        with self.store._read() as s:
+            owner = s.execute(select(t.board_reviews.c.belongs_to)
+                              .where(t.board_reviews.c.uid == _check_uid(uid))).scalar()
+        if owner is None:
+            raise _not_found()
+        return owner
+
+    @retrying
+    def replace_facilitator_link(self, uid: object) -> str:
+        """A new facilitator link for the review with this uid (for its owner, who checked with
+        `owner_of` first): the old link stops working at once."""
+        with self.store._write() as s:
+            row = s.execute(select(t.board_reviews).where(t.board_reviews.c.uid == _check_uid(uid))
+                            .with_for_update()).first()
+            if row is None:
+                raise _not_found()
+            return self._replace(s, row, "facilitator_token")
 
     @retrying
     def set_role_groups(self, facilitator_token: str, groups: Mapping[str, str]) -> Review:
@@ -353,14 +423,14 @@ class Reviews:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             _check_open(row)
             role = _check_role(row, role)
-            mine = s.execute(select(t.board_participants.c.token).where(
+            mine = s.execute(select(t.board_participants.c.id).where(
                 t.board_participants.c.review_id == row.id, t.board_participants.c.facilitator.is_(True))).scalar()
             if mine is None:
-                mine = self._add_participant(s, row.id, role, facilitator=True)
+                self._add_participant(s, row.id, role, facilitator=True, token=_own_link(facilitator_token))
             else:
-                s.execute(update(t.board_participants).where(t.board_participants.c.token == mine)
+                s.execute(update(t.board_participants).where(t.board_participants.c.id == mine)
                           .values(role=role, updated=_now()))
-        return self.participant(mine)
+        return self.participant(_own_link(facilitator_token))
 
     @retrying
     def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
@@ -368,10 +438,10 @@ class Reviews:
         their own scores if they took part. `groups` overrides the saved role groups, unsaved."""
         with self._snapshot() as s:
             row = self._by_facilitator(s, facilitator_token)
-            review = _review(row)
+            review = _review(row, facilitator_token)
             rubric = self.store._rubric(s, row.rubric_hash)
             p = t.board_participants
-            people = s.execute(select(p.c.id, p.c.token, p.c.role, p.c.facilitator)
+            people = s.execute(select(p.c.id, p.c.role, p.c.facilitator)
                                .where(p.c.review_id == row.id)).all()
             responses = self._responses(s, rubric, row.id)
             actions = tuple(self._actions(s, row.id))
@@ -385,7 +455,8 @@ class Reviews:
             joined_by_role[person.role] = joined_by_role.get(person.role, 0) + 1
         group = aggregate(responses, min_size=review.min_size, role_ids=review.roles,
                           groups=review.role_groups if groups is None else groups)
-        return Dashboard(review, len(people), joined_by_role, group, own, None if mine is None else mine.token, actions)
+        own_token = None if mine is None else _own_link(facilitator_token)
+        return Dashboard(review, len(people), joined_by_role, group, own, own_token, actions)
 
     def csv(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> str:
         """The aggregate results as spreadsheet-safe CSV (`aggregate.to_csv`)."""
@@ -402,7 +473,8 @@ class Reviews:
         if principle_id not in {p.id for p in rubric.principles}:
             raise ValueError(f"'{principle_id}' is not a principle of the rubric '{rubric.id}'.")
         _as_due(due)
-        action = self.store.add_action(review.partnership, principle_id, text, owner=owner, due=due, status=status)
+        action = self.store.add_action(review.partnership, principle_id, text, owner=owner, due=due, status=status,
+                                       belongs_to=review.belongs_to)
         try:
             with self.store._write() as s:
                 row = self._by_facilitator(s, review.facilitator_token, lock=True)
@@ -435,7 +507,7 @@ class Reviews:
             row = self._by_link(s, participant_link, lock=True)
             _check_open(row)
             role = _check_role(row, role)
-            token = self._add_participant(s, row.id, role, facilitator=False)
+            token = self._add_participant(s, row.id, role, facilitator=False, token=secrets.token_urlsafe(24))
         return self.participant(token)
 
     @retrying
@@ -446,7 +518,7 @@ class Reviews:
             answers = {a.statement_id: a.value for a in s.execute(
                 select(t.board_answers.c.statement_id, t.board_answers.c.value)
                 .where(t.board_answers.c.participant_id == person.id).order_by(t.board_answers.c.statement_id))}
-        return Participant(person.token, _info(row), person.role, person.facilitator, answers,
+        return Participant(_check_link(token), _info(row), person.role, person.facilitator, answers,
                            person.created, person.updated)
 
     @retrying
@@ -519,9 +591,9 @@ class Reviews:
 
     def _by_facilitator(self, s: Session, token: object, *, lock: bool = False):
         token = _check_link(token)
-        query = select(t.board_reviews).where(t.board_reviews.c.facilitator_token == token)
+        query = select(t.board_reviews).where(t.board_reviews.c.facilitator_digest == link_digest(token))
         row = s.execute(query.with_for_update() if lock else query).first()
-        if row is None or not hmac.compare_digest(row.facilitator_token.encode(), token.encode()):
+        if row is None:
             raise _not_found()
         return row
 
@@ -541,8 +613,8 @@ class Reviews:
         takes a shared lock on the review row, refuses a closed review, and locks the participant."""
         token = _check_link(token)
         p = t.board_participants
-        person = s.execute(select(p).where(p.c.token == token)).first()
-        if person is None or not hmac.compare_digest(person.token.encode(), token.encode()):
+        person = s.execute(select(p).where(p.c.link_digest == link_digest(token))).first()
+        if person is None:
             raise _not_found()
         query = select(t.board_reviews).where(t.board_reviews.c.id == person.review_id)
         row = s.execute(query.with_for_update(read=True) if lock else query).first()
@@ -557,11 +629,10 @@ class Reviews:
         return person, row
 
     @staticmethod
-    def _add_participant(s: Session, review_id: int, role: str | None, *, facilitator: bool) -> str:
-        token = secrets.token_urlsafe(24)
+    def _add_participant(s: Session, review_id: int, role: str | None, *, facilitator: bool, token: str) -> str:
         now = _now()
-        s.execute(insert(t.board_participants).values(review_id=review_id, token=token, role=role,
-                                                      facilitator=facilitator, created=now, updated=now))
+        s.execute(insert(t.board_participants).values(review_id=review_id, link_digest=link_digest(token),
+                                                      role=role, facilitator=facilitator, created=now, updated=now))
         return token
 
     @staticmethod
@@ -661,12 +732,21 @@ def _info(row) -> ReviewInfo:
                       closed_at=_closed_at(row, _now()), created=row.created)
 
 
-def _review(row) -> Review:
+def _review(row, facilitator_token: str) -> Review:
     info = _info(row)
     return Review(**{f: getattr(info, f) for f in info.__dataclass_fields__},
-                  facilitator_token=row.facilitator_token, participant_token=row.participant_token,
-                  role_groups=json.loads(row.role_groups), updated=row.updated)
+                  facilitator_token=facilitator_token, participant_token=row.participant_token,
+                  role_groups=json.loads(row.role_groups), updated=row.updated, uid=row.uid,
+                  belongs_to=row.belongs_to)
+
+
+def _own_link(facilitator_token: str) -> str:
+    """The facilitator's own participant link, derived from their link (HMAC-SHA256), so that it
+    is never stored and changes when their link is replaced."""
+    mac = hmac.new(facilitator_token.encode("utf-8"), b"joiningforces: own participant link", hashlib.sha256)
+    return base64.urlsafe_b64encode(mac.digest()[:24]).decode("ascii")
 
 
 __all__ = ["LINK_NOT_FOUND", "PARTICIPANT_ACCESS_AFTER_CLOSE", "WAITING_FOR_ANSWERS", "WAITING_FOR_CLOSING",
-           "Dashboard", "Participant", "ParticipantResults", "Review", "ReviewClosed", "ReviewInfo", "Reviews"]
+           "Dashboard", "Participant", "ParticipantResults", "Review", "ReviewClosed", "ReviewInfo", "ReviewSummary",
+           "Reviews"]

@@ -9,10 +9,15 @@ Conventions:
 - every timestamp is an aware UTC datetime in Python (`UTCDateTime`), stored as TIMESTAMP WITH
   TIME ZONE on PostgreSQL and as naive UTC text on SQLite;
 - an answer row with `value` NULL is "don't know"; no row is "not answered yet";
-- assessments and actions have integer keys for joins; the resume token is a separate unique
-  column, so a later release can rotate a leaked link without touching the rows that refer to it;
-- partnerships are rows (`key` is the case-folded name), so actions can belong to a partnership
-  and carry forward from one assessment to the next, and a rename touches one row.
+- assessments and actions have integer keys for joins; the resume link is kept only as its SHA-256
+  digest (`link_digest`, unique), so a database leak reveals no link and a leaked link is replaced
+  without touching the rows that refer to it; `uid` is a random public handle for an assessment
+  (in a URL or a backup), which grants nothing by itself;
+- `belongs_to` records who a row belongs to (`access.Actor.owner`: "local", "notebook:<digest>",
+  "user:<digest>"); every listing filters on it (schema version 3);
+- partnerships are rows per owner (`key` is the owner and the case-folded name), so actions can
+  belong to a partnership and carry forward from one assessment to the next, a rename touches one
+  row, and two notebooks using the same partnership name never share anything.
 """
 
 from __future__ import annotations
@@ -89,16 +94,17 @@ rubric_snapshots = Table(
 partnerships = Table(
     "partnerships", metadata,
     Column("id", Integer, primary_key=True),
-    Column("key", String(200), nullable=False, unique=True),
+    Column("key", String(300), nullable=False, unique=True),  # "<belongs_to>/<case-folded name>"
     Column("name", String(200), nullable=False),
     Column("created", UTCDateTime, nullable=False),
+    Column("belongs_to", String(80), nullable=False),
     sqlite_autoincrement=True,
 )
 
 assessments = Table(
     "assessments", metadata,
     Column("id", Integer, primary_key=True),
-    Column("token", String(64), nullable=False, unique=True),
+    Column("link_digest", String(64), nullable=False, unique=True),
     Column("partnership_id", Integer, ForeignKey("partnerships.id", ondelete="RESTRICT"), nullable=False),
     Column("respondent", String(200), nullable=False),
     Column("rubric_id", String(64), nullable=False),
@@ -106,7 +112,10 @@ assessments = Table(
     Column("rubric_hash", String(64), ForeignKey("rubric_snapshots.hash", ondelete="RESTRICT"), nullable=False),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    Column("belongs_to", String(80), nullable=False),
+    Column("uid", String(32), nullable=False, unique=True),
     Index(None, "partnership_id", "created"),
+    Index(None, "belongs_to"),
     sqlite_autoincrement=True,
 )
 
@@ -139,16 +148,26 @@ actions = Table(
     Column("raised_in", Integer, ForeignKey("assessments.id", ondelete="SET NULL"), nullable=True),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    Column("belongs_to", String(80), nullable=False),
     CheckConstraint("status IN ('open', 'doing', 'done')", name="status"),
     Index(None, "partnership_id"),
     Index(None, "raised_in"),
     sqlite_autoincrement=True,
 )
 
+# Notebook keys in use on a shared server without sign-in (schema version 3): only their digests.
+# A key is registered when its notebook first saves something; an unknown key is "not found".
+notebooks = Table(
+    "notebooks", metadata,
+    Column("key_digest", String(64), primary_key=True),
+    Column("created", UTCDateTime, nullable=False),
+)
+
 # --- board reviews (schema version 2) ----------------------------------------------------------
 # A review is reached by three kinds of unguessable token, each in its own unique column: the
-# facilitator's private link, the participant link they share (replaceable), and each
-# participant's own resume token. Participants have no names. `roles` is a JSON list of role ids,
+# facilitator's private link and each participant's own link (both kept only as SHA-256 digests
+# since schema version 3), and the participant link they share (replaceable; kept as it is, so the
+# facilitator can show it again: it lets people join, and reveals no answer). Participants have no names. `roles` is a JSON list of role ids,
 # `role_groups` a JSON object {role id: group label}. A review is closed once `closed_at` is set
 # (closed by hand) or `closes_at` has passed. `partnership` is the name agreed actions are filed
 # under in the notebook (a name, not a key: renaming a partnership in the notebook leaves it).
@@ -156,7 +175,7 @@ actions = Table(
 board_reviews = Table(
     "board_reviews", metadata,
     Column("id", Integer, primary_key=True),
-    Column("facilitator_token", String(64), nullable=False, unique=True),
+    Column("facilitator_digest", String(64), nullable=False, unique=True),
     Column("participant_token", String(64), nullable=False, unique=True),
     Column("title", String(200), nullable=False),
     Column("partnership", String(200), nullable=False),
@@ -171,6 +190,9 @@ board_reviews = Table(
     Column("closed_at", UTCDateTime, nullable=True),
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    Column("belongs_to", String(80), nullable=False),
+    Column("uid", String(32), nullable=False, unique=True),
+    Index(None, "belongs_to"),
     sqlite_autoincrement=True,
 )
 
@@ -178,7 +200,7 @@ board_participants = Table(
     "board_participants", metadata,
     Column("id", Integer, primary_key=True),
     Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
-    Column("token", String(64), nullable=False, unique=True),
+    Column("link_digest", String(64), nullable=False, unique=True),
     Column("role", String(64), nullable=True),  # NULL when the review asks no role
     Column("facilitator", Boolean, nullable=False),  # the facilitator's own answers
     Column("created", UTCDateTime, nullable=False),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import os
 import re
 import secrets
@@ -11,7 +10,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -32,6 +31,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from ..access import LOCAL_OWNER
+from ..access import digest as link_digest
 from ..loader import parse_rubric
 from ..models import Rubric
 from ..scoring import check_answers
@@ -47,6 +48,9 @@ BUSY_TIMEOUT = 20.0  # seconds an SQLite write waits for another writer's lock, 
 SQLITE_FILE = "joiningforces.sqlite3"
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{32}")  # secrets.token_urlsafe(24): 24 random bytes, 32 characters
+HEX64_RE = re.compile(r"[0-9a-f]{64}")  # a SHA-256 digest in hex
+UID_RE = re.compile(r"[0-9a-f]{32}")  # uuid4().hex: an assessment's public handle (grants nothing alone)
+OWNER_RE = re.compile(r"local|(notebook|user):[0-9a-f]{64}")
 ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")  # rubric ids (principles, statements), as in models.Id
 MAX_NAME = 200
 MAX_NOTE = 10_000
@@ -60,9 +64,13 @@ _UNSET: object = object()
 @dataclass(frozen=True)
 class Assessment:
     """One saved assessment. `answers` maps statement id to 1..5, or None for "don't know";
-    a statement not in it has not been answered. `notes` maps principle id to text."""
+    a statement not in it has not been answered. `notes` maps principle id to text.
 
-    id: str  # the resume token
+    `id` is its public handle (random; grants nothing without the owner's rights). `link` is the
+    private resume link's token, known only just after it was made (`create_assessment`,
+    `replace_link`): the store keeps only its digest."""
+
+    id: str
     partnership: str
     respondent: str
     rubric_id: str
@@ -72,6 +80,8 @@ class Assessment:
     updated: datetime
     answers: dict[str, int | None]
     notes: dict[str, str]
+    belongs_to: str = LOCAL_OWNER
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,13 +100,15 @@ class AssessmentSummary:
     answered: int
     dont_know: int
     statements: int
+    belongs_to: str = LOCAL_OWNER
 
 
 @dataclass(frozen=True)
 class Action:
     """Something a partnership agreed to do about a principle. It belongs to the partnership, so it
-    carries forward from one assessment to the next; `assessment_id` is the resume id of the
-    assessment where it was first raised (None if none, or if that assessment was deleted)."""
+    carries forward from one assessment to the next; `assessment_id` is the id of the assessment
+    where it was first raised (None if none, or if that assessment was deleted). `owner` is the
+    person who will do it; `belongs_to` whose notebook it is in."""
 
     id: int
     partnership: str
@@ -108,6 +120,7 @@ class Action:
     assessment_id: str | None
     created: datetime
     updated: datetime
+    belongs_to: str = LOCAL_OWNER
 
 
 # --- where the database is -------------------------------------------------------------------
@@ -203,6 +216,18 @@ def _check_token(token: object) -> str:
     return token
 
 
+def _check_uid(uid: object) -> str:
+    if not isinstance(uid, str) or not UID_RE.fullmatch(uid.strip()):
+        raise NotFound()
+    return uid.strip()
+
+
+def _check_owner(owner: object) -> str:
+    if not isinstance(owner, str) or not OWNER_RE.fullmatch(owner):
+        raise ValueError(f"{owner!r} is not an owner (see access.Actor.owner).")
+    return owner
+
+
 def _clean_name(value: object, what: str, *, required: bool) -> str:
     if not isinstance(value, str):
         raise ValueError(f"the {what} must be text.")
@@ -214,8 +239,8 @@ def _clean_name(value: object, what: str, *, required: bool) -> str:
     return value
 
 
-def _partnership_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+def _partnership_key(name: str, belongs_to: str) -> str:
+    return f"{belongs_to}/" + " ".join(name.split()).casefold()
 
 
 def _as_datetime(value: datetime | date | None, what: str = "date") -> datetime:
@@ -390,16 +415,19 @@ class Store:
             return self._rubrics.setdefault(hash, rubric)
 
     # --- partnerships ------------------------------------------------------------------------
+    # Partnerships are per owner: every lookup takes `belongs_to`, and two notebooks using the
+    # same name never share a row, an action or a spelling.
 
-    def _partnership_id(self, s: Session, name: str, *, create: bool) -> int | None:
-        key = _partnership_key(name)
+    def _partnership_id(self, s: Session, name: str, belongs_to: str, *, create: bool) -> int | None:
+        key = _partnership_key(name, belongs_to)
         p = t.partnerships
         found = s.execute(select(p.c.id).where(p.c.key == key)).scalar()
         if found is not None or not create:
             return found
         try:
             with s.begin_nested():  # another process may create the same partnership right now
-                return s.execute(insert(p).values(key=key, name=name, created=_now())).inserted_primary_key[0]
+                return s.execute(insert(p).values(key=key, name=name, created=_now(),
+                                                  belongs_to=belongs_to)).inserted_primary_key[0]
         except IntegrityError:
             return s.execute(select(p.c.id).where(p.c.key == key)).scalar_one()
 
@@ -415,25 +443,30 @@ class Store:
             pass
 
     @retrying
-    def partnerships(self) -> list[str]:
-        """Names of the partnerships that have assessments or actions, alphabetically."""
+    def partnerships(self, *, belongs_to: str | None) -> list[str]:
+        """Names of the owner's partnerships that have assessments or actions, alphabetically
+        (`belongs_to=None`: everyone's, for the command line)."""
+        query = select(t.partnerships.c.name)
+        if belongs_to is not None:
+            query = query.where(t.partnerships.c.belongs_to == belongs_to)
         with self._read() as s:
-            names = s.execute(select(t.partnerships.c.name)).scalars().all()
-        return sorted(names, key=str.casefold)
+            names = s.execute(query).scalars().all()
+        return sorted(set(names), key=str.casefold)
 
     @retrying
-    def rename_partnership(self, old: str, new: str) -> str:
-        """Rename a partnership (its assessments and actions follow). If `new` names another
-        partnership already, the two are merged. Returns the new name; NotFound if `old` is unknown."""
+    def rename_partnership(self, old: str, new: str, *, belongs_to: str) -> str:
+        """Rename one owner's partnership (its assessments and actions follow). If `new` names
+        another of theirs already, the two are merged. Returns the new name; NotFound if `old` is unknown."""
         new = _clean_name(new, "partnership", required=True)
+        belongs_to = _check_owner(belongs_to)
         with self._write() as s:
-            old_id = self._partnership_id(s, str(old), create=False)
+            old_id = self._partnership_id(s, str(old), belongs_to, create=False)
             if old_id is None:
                 raise NotFound("There is no partnership with that name.")
-            other = self._partnership_id(s, new, create=False)
+            other = self._partnership_id(s, new, belongs_to, create=False)
             if other is None or other == old_id:
                 s.execute(update(t.partnerships).where(t.partnerships.c.id == old_id)
-                          .values(key=_partnership_key(new), name=new))
+                          .values(key=_partnership_key(new, belongs_to), name=new))
             else:
                 s.execute(update(t.assessments).where(t.assessments.c.partnership_id == old_id)
                           .values(partnership_id=other))
@@ -442,21 +475,64 @@ class Store:
                 s.execute(delete(t.partnerships).where(t.partnerships.c.id == old_id))
         return new
 
+    # --- notebook keys (shared mode) ----------------------------------------------------------
+
+    @retrying
+    def register_notebook(self, key: str) -> None:
+        """Record a notebook key (its digest) as in use; harmless if it is already."""
+        key = _check_token(key)
+        with self._write() as s:
+            if not s.execute(select(t.notebooks.c.key_digest)
+                             .where(t.notebooks.c.key_digest == link_digest(key))).first():
+                s.execute(insert(t.notebooks).values(key_digest=link_digest(key), created=_now()))
+
+    @retrying
+    def notebook_exists(self, key: object) -> bool:
+        try:
+            key = _check_token(key)
+        except NotFound:
+            return False
+        with self._read() as s:
+            return s.execute(select(t.notebooks.c.key_digest)
+                             .where(t.notebooks.c.key_digest == link_digest(key))).first() is not None
+
+    @retrying
+    def replace_notebook_key(self, key: str) -> str:
+        """A new key for the notebook behind `key`; everything in it moves along and the old key
+        stops working at once. NotFound for an unknown key."""
+        key = _check_token(key)
+        new = secrets.token_urlsafe(24)
+        old_owner, new_owner = "notebook:" + link_digest(key), "notebook:" + link_digest(new)
+        with self._write() as s:
+            done = s.execute(delete(t.notebooks).where(t.notebooks.c.key_digest == link_digest(key)))
+            if done.rowcount != 1:
+                raise NotFound()
+            s.execute(insert(t.notebooks).values(key_digest=link_digest(new), created=_now()))
+            for table in (t.assessments, t.actions, t.board_reviews):
+                s.execute(update(table).where(table.c.belongs_to == old_owner).values(belongs_to=new_owner))
+            for row in s.execute(select(t.partnerships.c.id, t.partnerships.c.name)
+                                 .where(t.partnerships.c.belongs_to == old_owner)).all():
+                s.execute(update(t.partnerships).where(t.partnerships.c.id == row.id)
+                          .values(belongs_to=new_owner, key=_partnership_key(row.name, new_owner)))
+        return new
+
     # --- assessments -------------------------------------------------------------------------
 
     @retrying
     def create_assessment(self, *, rubric_hash: str, partnership: str, respondent: str = "",
                           created: datetime | date | None = None, rubric_id: str | None = None,
-                          rubric_version: str | None = None) -> Assessment:
-        """Start an assessment against a stored rubric snapshot (see `snapshot_rubric`).
+                          rubric_version: str | None = None, belongs_to: str = LOCAL_OWNER) -> Assessment:
+        """Start an assessment against a stored rubric snapshot (see `snapshot_rubric`), for its owner.
 
         `rubric_id` and `rubric_version` default to the snapshot's; when given they must match it.
-        `created` is the assessment's date (default now). Its `id` is a fresh resume token.
+        `created` is the assessment's date (default now). The returned `link` is a fresh private
+        resume link's token; only its digest is kept.
         """
         partnership = _clean_name(partnership, "partnership", required=True)
         respondent = _clean_name(respondent, "respondent", required=False)
+        belongs_to = _check_owner(belongs_to)
         when = _as_datetime(created)
-        token = secrets.token_urlsafe(24)
+        token, uid = secrets.token_urlsafe(24), uuid.uuid4().hex
         with self._write() as s:
             snap = s.execute(select(t.rubric_snapshots.c.rubric_id, t.rubric_snapshots.c.version)
                              .where(t.rubric_snapshots.c.hash == str(rubric_hash))).first()
@@ -466,41 +542,62 @@ class Store:
                     rubric_version is not None and rubric_version != snap.version):
                 raise ValueError(f"the snapshot is rubric '{snap.rubric_id}' version {snap.version}, "
                                  f"not '{rubric_id}' version {rubric_version}.")
-            pid = self._partnership_id(s, partnership, create=True)
+            pid = self._partnership_id(s, partnership, belongs_to, create=True)
             s.execute(insert(t.assessments).values(
-                token=token, partnership_id=pid, respondent=respondent, rubric_id=snap.rubric_id,
-                rubric_version=snap.version, rubric_hash=rubric_hash, created=when, updated=_now()))
-        return self.get_assessment(token)
+                link_digest=link_digest(token), uid=uid, belongs_to=belongs_to, partnership_id=pid,
+                respondent=respondent, rubric_id=snap.rubric_id, rubric_version=snap.version,
+                rubric_hash=rubric_hash, created=when, updated=_now()))
+        return replace(self.get_assessment(uid), link=token)
 
-    def _find(self, s: Session, token: object):
-        """The assessment row for a resume token, or NotFound.
-
-        The token's shape is checked before any query; the lookup goes through the unique index
-        and the stored token is then compared in constant time, and malformed and unknown ids get
-        the very same NotFound, so nothing tells which ids exist.
-        """
-        token = _check_token(token)
+    def _find(self, s: Session, uid: object):
+        """The assessment row for an id, or NotFound (malformed and unknown ids alike)."""
+        uid = _check_uid(uid)
         a, p = t.assessments, t.partnerships
         row = s.execute(select(a, p.c.name.label("partnership"))
-                        .join(p, p.c.id == a.c.partnership_id).where(a.c.token == token)).first()
-        if row is None or not hmac.compare_digest(row.token.encode(), token.encode()):
+                        .join(p, p.c.id == a.c.partnership_id).where(a.c.uid == uid)).first()
+        if row is None:
             raise NotFound()
         return row
 
-    def _touch(self, s: Session, token: object):
+    def _touch(self, s: Session, uid: object):
         """Lock the assessment for this write (updating its `updated`), and return its row."""
-        token = _check_token(token)
-        done = s.execute(update(t.assessments).where(t.assessments.c.token == token).values(updated=_now()))
+        uid = _check_uid(uid)
+        done = s.execute(update(t.assessments).where(t.assessments.c.uid == uid).values(updated=_now()))
         if done.rowcount != 1:
             raise NotFound()
-        return self._find(s, token)
+        return self._find(s, uid)
 
     @retrying
-    def get_assessment(self, token: str) -> Assessment:
-        """The assessment behind a resume id, with its answers and notes; NotFound if there is none."""
+    def get_assessment(self, uid: str) -> Assessment:
+        """The assessment with this id, with its answers and notes; NotFound if there is none.
+        It checks no owner: callers go through `joiningforces.notebook.Notebook`."""
         with self._read() as s:
-            row = self._find(s, token)
+            row = self._find(s, uid)
             return self._load(s, [row])[0]
+
+    @retrying
+    def assessment_for_link(self, token: object) -> Assessment:
+        """The assessment a private resume link opens; NotFound for a malformed, unknown or
+        replaced link (the same NotFound, which says nothing about other links). The link is
+        checked for its shape before any query and looked up by its digest."""
+        token = _check_token(token)
+        a, p = t.assessments, t.partnerships
+        with self._read() as s:
+            row = s.execute(select(a, p.c.name.label("partnership")).join(p, p.c.id == a.c.partnership_id)
+                            .where(a.c.link_digest == link_digest(token))).first()
+            if row is None:
+                raise NotFound()
+            return self._load(s, [row])[0]
+
+    @retrying
+    def replace_link(self, uid: str) -> str:
+        """A new private resume link for the assessment; the old one stops working at once."""
+        token = secrets.token_urlsafe(24)
+        with self._write() as s:
+            row = self._touch(s, uid)
+            s.execute(update(t.assessments).where(t.assessments.c.id == row.id)
+                      .values(link_digest=link_digest(token)))
+        return token
 
     def _load(self, s: Session, rows) -> list[Assessment]:
         ids = [r.id for r in rows]
@@ -513,23 +610,24 @@ class Store:
             for n in s.execute(select(t.notes).where(t.notes.c.assessment_id.in_(chunk))
                                .order_by(t.notes.c.assessment_id, t.notes.c.principle_id)):
                 notes[n.assessment_id][n.principle_id] = n.text
-        return [Assessment(id=r.token, partnership=r.partnership, respondent=r.respondent, rubric_id=r.rubric_id,
+        return [Assessment(id=r.uid, partnership=r.partnership, respondent=r.respondent, rubric_id=r.rubric_id,
                            rubric_version=r.rubric_version, rubric_hash=r.rubric_hash, created=r.created,
-                           updated=r.updated, answers=answers[r.id], notes=notes[r.id]) for r in rows]
+                           updated=r.updated, answers=answers[r.id], notes=notes[r.id], belongs_to=r.belongs_to)
+                for r in rows]
 
-    def set_answer(self, token: str, statement_id: str, value: int | None) -> None:
+    def set_answer(self, uid: str, statement_id: str, value: int | None) -> None:
         """Save one answer at once (1..5 on the rubric's scale, or None for "don't know"),
         replacing any earlier answer to that statement."""
-        self.set_answers(token, {statement_id: value})
+        self.set_answers(uid, {statement_id: value})
 
     @retrying
-    def set_answers(self, token: str, answers: Mapping[str, int | None]) -> None:
+    def set_answers(self, uid: str, answers: Mapping[str, int | None]) -> None:
         """Save several answers in one transaction. Statements and values are checked against the
         assessment's rubric snapshot (`scoring.AnswerError`, a ValueError, if they do not fit)."""
         if not isinstance(answers, Mapping):
             raise TypeError("answers must be a mapping of statement id to value.")
         with self._write() as s:
-            row = self._touch(s, token)
+            row = self._touch(s, uid)
             clean = check_answers(self._rubric(s, row.rubric_hash), answers)
             if not clean:
                 return
@@ -539,15 +637,15 @@ class Store:
                           for sid, v in sorted(clean.items())])
 
     @retrying
-    def clear_answer(self, token: str, statement_id: str) -> None:
+    def clear_answer(self, uid: str, statement_id: str) -> None:
         """Take an answer back: the statement is unanswered again (not "don't know")."""
         with self._write() as s:
-            row = self._touch(s, token)
+            row = self._touch(s, uid)
             s.execute(delete(t.answers).where(t.answers.c.assessment_id == row.id,
                                               t.answers.c.statement_id == str(statement_id)))
 
     @retrying
-    def set_note(self, token: str, principle_id: str, text: str) -> None:
+    def set_note(self, uid: str, principle_id: str, text: str) -> None:
         """Save the note on a principle of the assessment; empty text removes it."""
         if not isinstance(text, str):
             raise ValueError("a note must be text.")
@@ -555,7 +653,7 @@ class Store:
         if len(text) > MAX_NOTE:
             raise ValueError(f"the note is too long (at most {MAX_NOTE:,} characters).")
         with self._write() as s:
-            row = self._touch(s, token)
+            row = self._touch(s, uid)
             rubric = self._rubric(s, row.rubric_hash)
             if principle_id not in {p.id for p in rubric.principles}:
                 raise ValueError(f"'{principle_id}' is not a principle of the rubric '{rubric.id}'.")
@@ -568,7 +666,7 @@ class Store:
                            "updated": _now()}])
 
     @retrying
-    def update_details(self, token: str, *, partnership: str | None = None, respondent: str | None = None,
+    def update_details(self, uid: str, *, partnership: str | None = None, respondent: str | None = None,
                        created: datetime | date | None = None) -> Assessment:
         """Change an assessment's partnership, respondent or date (None leaves a field as it is).
 
@@ -583,10 +681,10 @@ class Store:
         if partnership is not None:
             partnership = _clean_name(partnership, "partnership", required=True)
         with self._write() as s:
-            row = self._touch(s, token)
+            row = self._touch(s, uid)
             old = row.partnership_id
             if partnership is not None:
-                new = self._partnership_id(s, partnership, create=True)
+                new = self._partnership_id(s, partnership, row.belongs_to, create=True)
                 if new != old:
                     values["partnership_id"] = new
             if values:
@@ -600,10 +698,25 @@ class Store:
             elif partnership is not None and partnership != row.partnership:
                 # same partnership, different spelling or capitals: the newest spelling wins
                 s.execute(update(t.partnerships).where(t.partnerships.c.id == old).values(name=partnership))
-        return self.get_assessment(row.token)
+        return self.get_assessment(row.uid)
 
     @retrying
-    def delete_assessment(self, token: str) -> None:
+    def move_assessment(self, uid: str, belongs_to: str) -> Assessment:
+        """Give the assessment to another owner's notebook, under the partnership of the same name
+        there. Actions raised in it stay where they are (they belong to the old partnership)."""
+        belongs_to = _check_owner(belongs_to)
+        with self._write() as s:
+            row = self._touch(s, uid)
+            if row.belongs_to != belongs_to:
+                pid = self._partnership_id(s, row.partnership, belongs_to, create=True)
+                s.execute(update(t.assessments).where(t.assessments.c.id == row.id)
+                          .values(belongs_to=belongs_to, partnership_id=pid))
+                s.execute(update(t.actions).where(t.actions.c.raised_in == row.id).values(raised_in=None))
+                self._prune_partnership(s, row.partnership_id)
+        return self.get_assessment(row.uid)
+
+    @retrying
+    def delete_assessment(self, uid: str) -> None:
         """Delete an assessment with its answers and notes.
 
         Actions belong to the partnership, not to the assessment, so they stay (they carry forward);
@@ -611,13 +724,15 @@ class Store:
         left with neither assessments nor actions disappears from `partnerships()`.
         """
         with self._write() as s:
-            row = self._touch(s, token)
+            row = self._touch(s, uid)
             s.execute(delete(t.assessments).where(t.assessments.c.id == row.id))
             self._prune_partnership(s, row.partnership_id)
 
     @retrying
-    def list_assessments(self, search: str = "", partnership: str | None = None) -> list[AssessmentSummary]:
-        """Summaries of saved assessments, newest first (by date, then last change).
+    def list_assessments(self, search: str = "", partnership: str | None = None, *,
+                         belongs_to: str | None) -> list[AssessmentSummary]:
+        """Summaries of the owner's saved assessments, newest first (by date, then last change);
+        `belongs_to=None` lists everyone's (the command line's backup, never a page).
 
         `search` matches part of the partnership's or the respondent's name, ignoring case;
         `partnership` keeps one partnership's (matched as `partnerships()` spells it, ignoring case).
@@ -626,7 +741,7 @@ class Store:
         counts = (select(ans.c.assessment_id, func.count().label("answered"),
                          func.count(ans.c.value).label("valued"))
                   .group_by(ans.c.assessment_id).subquery())
-        query = (select(a.c.token, p.c.name, a.c.respondent, a.c.rubric_id, a.c.rubric_version, r.c.title,
+        query = (select(a.c.uid, a.c.belongs_to, p.c.name, a.c.respondent, a.c.rubric_id, a.c.rubric_version, r.c.title,
                         a.c.created, a.c.updated, r.c.statements,
                         func.coalesce(counts.c.answered, 0).label("answered"),
                         func.coalesce(counts.c.valued, 0).label("valued"))
@@ -638,23 +753,28 @@ class Store:
         if search:
             query = query.where(or_(p.c.name.icontains(search, autoescape=True),
                                     a.c.respondent.icontains(search, autoescape=True)))
-        if partnership is not None:
-            query = query.where(p.c.key == _partnership_key(str(partnership)))
+        if belongs_to is not None:
+            query = query.where(a.c.belongs_to == belongs_to)
+            if partnership is not None:
+                query = query.where(p.c.key == _partnership_key(str(partnership), belongs_to))
         with self._read() as s:
             rows = s.execute(query).all()
-        return [AssessmentSummary(id=x.token, partnership=x.name, respondent=x.respondent, rubric_id=x.rubric_id,
+        if partnership is not None and belongs_to is None:  # everyone's: match the name as keys do
+            wanted = " ".join(str(partnership).split()).casefold()
+            rows = [x for x in rows if x.name.casefold() == wanted]
+        return [AssessmentSummary(id=x.uid, belongs_to=x.belongs_to, partnership=x.name, respondent=x.respondent, rubric_id=x.rubric_id,
                                   rubric_version=x.rubric_version, rubric_title=x.title, created=x.created,
                                   updated=x.updated, answered=int(x.answered),
                                   dont_know=int(x.answered) - int(x.valued), statements=x.statements)
                 for x in rows]
 
     @retrying
-    def assessments_for(self, partnership: str) -> list[Assessment]:
-        """A partnership's assessments with their answers and notes, oldest first: the trend's input."""
+    def assessments_for(self, partnership: str, *, belongs_to: str) -> list[Assessment]:
+        """One owner's partnership's assessments with answers and notes, oldest first: the trend's input."""
         a, p = t.assessments, t.partnerships
         with self._read() as s:
             rows = s.execute(select(a, p.c.name.label("partnership")).join(p, p.c.id == a.c.partnership_id)
-                             .where(p.c.key == _partnership_key(str(partnership)))
+                             .where(p.c.key == _partnership_key(str(partnership), _check_owner(belongs_to)))
                              .order_by(a.c.created, a.c.id)).all()
             return self._load(s, rows)
 
@@ -662,25 +782,29 @@ class Store:
 
     @retrying
     def add_action(self, partnership: str, principle_id: str, text: str, owner: str = "",
-                   due: date | None = None, assessment_id: str | None = None, status: str = "open") -> Action:
-        """Add an action for a partnership on a principle. `assessment_id` (a resume id) records where
-        it was raised; it must be an assessment of the same partnership."""
+                   due: date | None = None, assessment_id: str | None = None, status: str = "open", *,
+                   belongs_to: str = LOCAL_OWNER) -> Action:
+        """Add an action for one owner's partnership on a principle. `assessment_id` records where it
+        was raised; it must be an assessment of the same owner and partnership."""
         partnership = _clean_name(partnership, "partnership", required=True)
         principle_id = _check_principle_id(principle_id)
         text = _check_action_text(text)
         owner = _clean_name(owner, "owner", required=False)
         due = _as_due(due)
         status = _check_status(status)
+        belongs_to = _check_owner(belongs_to)
         with self._write() as s:
             raised_in = None
             if assessment_id is not None:
                 row = self._find(s, assessment_id)
-                if _partnership_key(row.partnership) != _partnership_key(partnership):
+                if row.belongs_to != belongs_to:
+                    raise NotFound()
+                if _partnership_key(row.partnership, belongs_to) != _partnership_key(partnership, belongs_to):
                     raise ValueError(f"that assessment belongs to '{row.partnership}', not '{partnership}'.")
                 raised_in = row.id
-            pid = self._partnership_id(s, partnership, create=True)
+            pid = self._partnership_id(s, partnership, belongs_to, create=True)
             now = _now()
-            action_id = s.execute(insert(t.actions).values(
+            action_id = s.execute(insert(t.actions).values(belongs_to=belongs_to,
                 uid=uuid.uuid4().hex, partnership_id=pid, principle_id=principle_id, text=text, owner=owner,
                 due=due, status=status, raised_in=raised_in, created=now, updated=now,
             )).inserted_primary_key[0]
@@ -723,9 +847,19 @@ class Store:
             self._prune_partnership(s, pid)
 
     @retrying
-    def actions_for(self, partnership: str, include_done: bool = True) -> list[Action]:
-        """The partnership's actions, by principle, then in the order they were added."""
-        condition = t.partnerships.c.key == _partnership_key(str(partnership))
+    def get_action(self, action_id: int) -> Action:
+        """One action; NotFound for an unknown id. It checks no owner (see `Notebook`)."""
+        action_id = self._action_id(action_id)
+        with self._read() as s:
+            found = self._actions(s, t.actions.c.id == action_id)
+        if not found:
+            raise NotFound("That action could not be found.")
+        return found[0]
+
+    @retrying
+    def actions_for(self, partnership: str, include_done: bool = True, *, belongs_to: str) -> list[Action]:
+        """One owner's partnership's actions, by principle, then in the order they were added."""
+        condition = t.partnerships.c.key == _partnership_key(str(partnership), _check_owner(belongs_to))
         if not include_done:
             condition = and_(condition, t.actions.c.status != "done")
         with self._read() as s:
@@ -739,13 +873,13 @@ class Store:
 
     def _actions(self, s: Session, condition) -> list[Action]:
         x, p, a = t.actions, t.partnerships, t.assessments
-        rows = s.execute(select(x, p.c.name.label("partnership"), a.c.token.label("raised_token"))
+        rows = s.execute(select(x, p.c.name.label("partnership"), a.c.uid.label("raised_uid"))
                          .join(p, p.c.id == x.c.partnership_id)
                          .outerjoin(a, a.c.id == x.c.raised_in)
                          .where(condition).order_by(x.c.principle_id, x.c.id)).all()
         return [Action(id=r.id, partnership=r.partnership, principle_id=r.principle_id, text=r.text,
-                       owner=r.owner, due=r.due, status=r.status, assessment_id=r.raised_token,
-                       created=r.created, updated=r.updated) for r in rows]
+                       owner=r.owner, due=r.due, status=r.status, assessment_id=r.raised_uid,
+                       created=r.created, updated=r.updated, belongs_to=r.belongs_to) for r in rows]
 
     # --- export and import -------------------------------------------------------------------
 

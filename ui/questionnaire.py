@@ -1,0 +1,80 @@
+"""One step of a questionnaire (self-check or board review): a principle and its rating radios."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from joiningforces.models import Rubric
+
+from .state import DONT_KNOW, RATED_UNDRAWN, RERUN_PAGE, SAVED_MARKS
+from .text import plain
+
+
+def questionnaire_step(rubric: Rubric, step: int, given, key_prefix: str, on_change, disabled: bool = False):
+    """Draw one step of a questionnaire (self-check or board review) and return its principle.
+
+    `given` maps statement ids to answers (None: don't know); each radio calls
+    `on_change(statement_id, widget_key)`, which returns True once the answer is saved. Only the
+    answers differ between the two pages.
+
+    Each statement's radio group is a fragment of its own, so a rating reruns that group alone
+    (showing "Saved" under it), not the step: redrawing the step's five radio groups, note and
+    buttons on every rating tripled its latency (benchmarks/README.md). So nothing outside the
+    group may depend on the ratings of this step: the progress bar counts principles, not answers.
+    """
+    total = len(rubric.principles)
+    principle = rubric.principles[step]
+    element = rubric.element(principle.element)
+    st.progress((step + 1) / total, text=f"Principle {step + 1} of {total} · {plain(element.title)}")
+    st.subheader(plain(principle.title))
+    st.markdown(plain(principle.description))
+    for statement in principle.statements:
+        _rating(rubric, statement, given, f"{key_prefix}{statement.id}", on_change, disabled)
+    return principle
+
+
+
+@st.fragment
+def _rating(rubric: Rubric, statement, given, key: str, on_change, disabled: bool) -> None:
+    # Streamlit's browser side holds back changes made while a run is going on, then sends them
+    # together as a rerun of the first one's fragment alone: every callback runs, but the other
+    # groups would not redraw (a fast keyboard user saw no "Saved" under a saved answer). A group
+    # that finds another's change undrawn reruns the page, which draws them all.
+    undrawn = st.session_state.setdefault(RATED_UNDRAWN, set())
+    undrawn.discard(key)
+    if st.session_state.pop(RERUN_PAGE, False) or undrawn:
+        st.rerun()
+    choices = options(rubric)
+    value = given.get(statement.id, _UNANSWERED)
+    index = None if value is _UNANSWERED else choices.index(DONT_KNOW if value is None else value)
+    st.radio(plain(statement.text), choices, index=index, format_func=option_label(rubric), horizontal=True,
+             key=key, disabled=disabled, on_change=_rated, args=(on_change, statement.id, key))
+    if key in st.session_state.get(SAVED_MARKS, ()):
+        st.container(key=f"saved-{statement.id}").caption(":material/check: Saved")
+
+
+
+def _rated(on_change, statement_id: str, key: str) -> None:
+    # The mark stays while it is true, whatever reruns come after (a rerun may redraw this group
+    # without its callback running), and goes as soon as a save of this statement fails.
+    marks = st.session_state.setdefault(SAVED_MARKS, set())
+    st.session_state.setdefault(RATED_UNDRAWN, set()).add(key)
+    if on_change(statement_id, key):
+        marks.add(key)
+    else:
+        marks.discard(key)
+
+
+
+_UNANSWERED = object()
+
+
+
+def options(rubric: Rubric) -> list:
+    return [p.value for p in rubric.scale.points] + [DONT_KNOW]
+
+
+
+def option_label(rubric: Rubric):
+    labels = {p.value: p.label for p in rubric.scale.points} | {DONT_KNOW: rubric.scale.dont_know}
+    return lambda value: labels[value]

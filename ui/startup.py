@@ -1,0 +1,57 @@
+"""What runs before every page: styles, the person's identity and links, notices."""
+
+from __future__ import annotations
+
+import threading
+
+import streamlit as st
+
+from joiningforces.access import Mode
+
+from . import identity
+from .resources import warm_up_reports
+from .saving import notices, sync_resume_link
+from .state import RATED_UNDRAWN, RERUN_PAGE
+from .text import FOCUS_STYLE
+
+
+_this_run = threading.local()  # Streamlit runs each session's script in its own thread
+
+
+
+# Board review pages carry their own private links; a self-check's ?a= does not belong there.
+_OWN_LINKS = ("review", "facilitate")
+
+
+
+def every_run(url_path: str = "") -> None:
+    """What app.py does on every run before the page: styles, resume link, notices."""
+    _this_run.via_app = True
+    st.session_state.pop(RERUN_PAGE, None)  # a whole run shows every change anyway
+    st.session_state.pop(RATED_UNDRAWN, None)
+    st.html(FOCUS_STYLE)
+    warm_up_reports()
+    identity.require_sign_in(url_path)
+    if identity.mode() is Mode.SHARED and (url_path != "review" or identity.has_notebook_key()):
+        identity.notebook_key()  # every page's URL names the notebook (participants need none)
+    if url_path not in _OWN_LINKS:
+        sync_resume_link()
+    notices()
+
+
+
+def run_through_app(url_path: str = "") -> None:
+    """Called at the top of each page: make sure `every_run` happened, even on a fresh server.
+
+    Until app.py has called st.navigation once, Streamlit treats pages/ as a legacy multipage
+    folder and runs a directly requested page (say /check?a=...) on its own, skipping app.py.
+    Then the page does app.py's per-run work itself and leaves legacy mode for the next runs.
+    """
+    if getattr(_this_run, "via_app", False):
+        _this_run.via_app = False
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    every_run(url_path)
+    _this_run.via_app = False
