@@ -64,6 +64,7 @@ import numpy as np
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.engine import make_url
 
+from joiningforces.access import digest as link_digest
 from joiningforces.library import DEFAULT_ID, default_rubric, rubric_dir
 from joiningforces.storage import Reviews, Store
 from joiningforces.storage import schema as tables
@@ -370,8 +371,8 @@ def verify(url: str, review_id: int, results: list[dict]) -> dict:
     engine = create_engine(_normalise_url(url))
     try:
         with engine.connect() as conn:
-            people = {row.token: row.id
-                      for row in conn.execute(select(p.c.token, p.c.id).where(p.c.review_id == review_id))}
+            people = {row.link_digest: row.id  # links are kept as digests: results name them the same way
+                      for row in conn.execute(select(p.c.link_digest, p.c.id).where(p.c.review_id == review_id))}
             rows = conn.execute(select(a.c.participant_id, a.c.statement_id, a.c.value)
                                 .join(p, p.c.id == a.c.participant_id).where(p.c.review_id == review_id)).all()
     finally:
@@ -384,7 +385,7 @@ def verify(url: str, review_id: int, results: list[dict]) -> dict:
     joined = [r for r in results if r["token"]]
     lost, unexpected, problems = 0, 0, []
     for r in joined:
-        pid = people.get(r["token"])
+        pid = people.get(link_digest(r["token"]))
         if pid is None:
             lost += len({w[0] for w in r["writes"] if w[5]}) or 1
             problems.append(f"participant {r['index']}: joined, but not in the database")
@@ -466,7 +467,7 @@ def run_one(backend: Backend, mode: str, n: int, principles: int, seed: int) -> 
                                        rubric_hash=store.snapshot_rubric(rubric_text))
         with store.engine.connect() as conn:
             review_id = conn.execute(select(tables.board_reviews.c.id).where(
-                tables.board_reviews.c.facilitator_token == review.facilitator_token)).scalar_one()
+                tables.board_reviews.c.uid == review.uid)).scalar_one()
     # (the store is closed: no pooled connection is carried into forked processes)
     todo = plans(n, statements, roles, seed)
     load_before = loadavg()

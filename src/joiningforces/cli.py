@@ -1,4 +1,4 @@
-"""Command line: `joiningforces validate|score|schema`. Exit codes: 0 ok, 1 invalid input, 2 usage."""
+"""Command line: `joiningforces validate|score|schema|serve|backup`. Exit codes: 0 ok, 1 invalid input, 2 usage."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from .loader import RubricError, load_rubric
 from .models import Rubric
 from .recommend import strengths, suggest, weak_principles
 from .scoring import AnswerError, Result, score
+from .serve import add_commands
 from .studio import json_schema_text
 
 OK, INVALID, USAGE = 0, 1, 2
@@ -50,6 +51,7 @@ def _parser() -> argparse.ArgumentParser:
 
     schema = commands.add_parser("schema", help="print the JSON Schema of the rubric format")
     schema.set_defaults(run=_schema)
+    add_commands(commands)  # serve, backup
     return parser
 
 
