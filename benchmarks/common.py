@@ -39,7 +39,8 @@ class LiveServer:
     """`streamlit run SCRIPT` on a free port, with its own temporary data folder."""
 
     def __init__(self, script: Path | str = "app.py", *, data_dir: Path | None = None, log: Path | None = None,
-                 module: str = "streamlit", env: dict[str, str] | None = None, flags: list[str] = ()):
+                 module: str = "streamlit", env: dict[str, str] | None = None, flags: list[str] = (),
+                 address: str = "127.0.0.1"):
         self._tmp = tempfile.TemporaryDirectory(prefix="jf-bench-")
         tmp = Path(self._tmp.name)
         self.data_dir = data_dir or tmp / "data"
@@ -50,7 +51,7 @@ class LiveServer:
         env.pop("JOININGFORCES_DATABASE_URL", None)  # always the temporary SQLite file
         self.process = subprocess.Popen(
             [sys.executable, "-m", module, "run", str(script), "--server.headless", "true",
-             "--server.port", str(self.port), "--server.address", "127.0.0.1",
+             "--server.port", str(self.port), "--server.address", address,
              "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *flags],
             cwd=ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         self.started = time.perf_counter()
