@@ -40,12 +40,12 @@ class LiveServer:
 
     def __init__(self, script: Path | str = "app.py", *, data_dir: Path | None = None, log: Path | None = None,
                  module: str = "streamlit", env: dict[str, str] | None = None, flags: list[str] = (),
-                 address: str = "127.0.0.1"):
+                 address: str = "127.0.0.1", port: int | None = None):
         self._tmp = tempfile.TemporaryDirectory(prefix="jf-bench-")
         tmp = Path(self._tmp.name)
         self.data_dir = data_dir or tmp / "data"
         self.log = log or tmp / "streamlit.log"
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = os.environ | {"JOININGFORCES_DATA_DIR": str(self.data_dir)} | (env or {})
         env.pop("JOININGFORCES_DATABASE_URL", None)  # always the temporary SQLite file

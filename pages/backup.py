@@ -9,7 +9,7 @@ import streamlit as st
 import ui
 from joiningforces.storage import MAX_IMPORT_BYTES, ImportProblem, NotFound, StoreUnavailable
 
-ui.run_through_app("backup")
+ui.run_through_app()
 
 notebook = ui.notebook()
 st.title("Backup")

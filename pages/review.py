@@ -147,7 +147,7 @@ saved = dict(me.answers)  # the truth
 pending = st.session_state.setdefault("review-pending", {}).setdefault(own, {})
 answers = st.session_state.setdefault("review-answers", {})[own] = saved | pending
 labels = boardpack.role_labels(rubric)
-prefix = f"rv-{own[:10]}"
+prefix = f"rv-{ui.key_for(own)}"  # never the link itself: keys reach the page
 step_key = f"{prefix}-step"
 
 st.title(ui.plain(info.title))

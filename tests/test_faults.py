@@ -26,6 +26,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 
+from ui.links import key_for
+from joiningforces.access import LOCAL_OWNER, digest
 from joiningforces.library import default_rubric, load_library
 from joiningforces.storage import NotFound, Reviews, Store, StoreError, StoreUnavailable, default_url
 from joiningforces.storage import schema as tables
@@ -549,11 +551,11 @@ def test_a_review_answer_that_could_not_be_saved_is_kept_and_saved_later(app_db)
     (a, b), (c, d) = (p.statements for p in QUICK.principles[:2])
 
     def answer(statement, value) -> None:
-        at.radio(key=f"rv-{own[:10]}-answer-{statement.id}").set_value(value).run()
+        at.radio(key=f"rv-{key_for(own)}-answer-{statement.id}").set_value(value).run()
         assert not at.exception
 
     def shown(statement):
-        return at.radio(key=f"rv-{own[:10]}-answer-{statement.id}").value
+        return at.radio(key=f"rv-{key_for(own)}-answer-{statement.id}").value
 
     def unsaved_warnings() -> list[str]:
         return [w.value for w in at.warning if "not saved yet" in w.value]
@@ -574,7 +576,7 @@ def test_a_review_answer_that_could_not_be_saved_is_kept_and_saved_later(app_db)
     finally:
         lock.release()
 
-    at.button(key=f"rv-{own[:10]}-next").click().run()
+    at.button(key=f"rv-{key_for(own)}-next").click().run()
     answer(c, "dk")
     assert reviews.participant(own).answers == {a.id: 4, b.id: 2, c.id: None}  # both went in, once
     assert not unsaved_warnings()
@@ -585,10 +587,10 @@ def test_a_review_answer_that_could_not_be_saved_is_kept_and_saved_later(app_db)
         assert unsaved_warnings() and reviews.participant(own).answers == {a.id: 4, b.id: 2, c.id: None}
     finally:
         lock.release()
-    at.button(key=f"rv-{own[:10]}-save-pending").click().run()  # "Try saving again", without answering more
+    at.button(key=f"rv-{key_for(own)}-save-pending").click().run()  # "Try saving again", without answering more
     assert not at.exception and not unsaved_warnings()
     assert reviews.participant(own).answers == {a.id: 4, b.id: 2, c.id: None, d.id: 5}
-    assert count(store, tables.board_participants, tables.board_participants.c.token == own) == 1
+    assert count(store, tables.board_participants, tables.board_participants.c.link_digest == digest(own)) == 1
 
 
 @pytest.fixture
@@ -662,11 +664,11 @@ def test_the_database_unavailable_when_exporting_the_notebook_is_said_plainly(de
         raise StoreUnavailable()
 
     monkeypatch.setattr(Store, "export_notebook", unavailable)  # the page hands the bound method to the button
-    at = app("pages/notebook.py")
+    at = app("pages/backup.py")
     outcome = press_download(at, "download-notebook", deferred, ".json")
     assert "failed" in outcome
     assert [w.value for w in at.warning] == [
-        f"The file “Download the notebook (JSON)” could not be made. {StoreUnavailable.BUSY} Nothing was "
+        f"The file “Download the backup (JSON)” could not be made. {StoreUnavailable.BUSY} Nothing was "
         "downloaded; if this keeps happening, tell whoever runs this app."]
 
 
@@ -692,7 +694,7 @@ def test_facilitator_changes_refused_by_a_locked_database_say_so_keep_what_was_t
         assert [e.value for e in at.error] == [StoreUnavailable.BUSY]
         assert at.text_input(key="action-text").value == "Write the purpose in one sentence together"  # kept
         assert at.text_input(key="action-owner").value == "Chair"
-        assert store.actions_for(review.partnership) == []  # nothing written
+        assert store.actions_for(review.partnership, belongs_to=LOCAL_OWNER) == []  # nothing written
 
         at.button(key="merge").click().run()
         assert not at.exception and [e.value for e in at.error] == [StoreUnavailable.BUSY]
@@ -704,7 +706,7 @@ def test_facilitator_changes_refused_by_a_locked_database_say_so_keep_what_was_t
 
     at.button(key="FormSubmitter:new-action-Add action").click().run()  # the lock gone: the same press works
     assert not at.exception and not at.error
-    assert [(a.principle_id, a.text, a.owner) for a in store.actions_for(review.partnership)] == [
+    assert [(a.principle_id, a.text, a.owner) for a in store.actions_for(review.partnership, belongs_to=LOCAL_OWNER)] == [
         (principle, "Write the purpose in one sentence together", "Chair")]
     assert at.text_input(key="action-text").value == ""  # cleared once it went in
     at.button(key="merge").click().run()
@@ -725,7 +727,7 @@ def test_notebook_changes_refused_by_a_locked_database_say_so_keep_what_was_type
     at.text_input(key="new-action-text").input("Meet the smaller partners first")
 
     def plan() -> list[tuple[str, str]]:
-        return [(a.text, a.status) for a in store.actions_for(name)]
+        return [(a.text, a.status) for a in store.actions_for(name, belongs_to=LOCAL_OWNER)]
 
     lock = SqliteLock(app_db)
     try:
@@ -739,7 +741,7 @@ def test_notebook_changes_refused_by_a_locked_database_say_so_keep_what_was_type
         assert at.selectbox(key=f"status-{planned.id}").value == "open"  # shows what is stored, not the refused change
         assert plan() == [("Share next year's plans in draft", "open")]
 
-        at.button(key=f"delete-{assessment.id}").click().run()
+        at.button(key="delete-0").click().run()  # numbered: ids never go into the page
         assert not at.exception and [e.value for e in at.error] == [StoreUnavailable.BUSY]
         assert store.get_assessment(assessment.id).partnership == name  # not deleted
     finally:
@@ -749,7 +751,7 @@ def test_notebook_changes_refused_by_a_locked_database_say_so_keep_what_was_type
     at.selectbox(key=f"status-{planned.id}").set_value("done").run()
     assert not at.exception and not at.error
     assert sorted(plan()) == [("Meet the smaller partners first", "open"), ("Share next year's plans in draft", "done")]
-    at.button(key=f"delete-{assessment.id}").click().run()
+    at.button(key="delete-0").click().run()
     assert not at.exception and not at.error
     with pytest.raises(NotFound):
         store.get_assessment(assessment.id)

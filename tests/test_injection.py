@@ -25,6 +25,8 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from ui.links import key_for
+from joiningforces.access import LOCAL_OWNER
 from joiningforces import exports
 from joiningforces.library import default_rubric
 from joiningforces.scoring import score
@@ -233,7 +235,7 @@ def test_a_participant_sees_hostile_names_as_text_on_the_questions_and_the_resul
     shown_as_text(at, review.partnership, FORMULA)  # the caption says "your role: <label>"
     offered_as_typed(at, *ROLES.values())  # the select box to change one's role is plain text
     for view in ("Your answers", "Results"):
-        at.segmented_control(key=f"rv-{own[:10]}-view").set_value(view).run()
+        at.segmented_control(key=f"rv-{key_for(own)}-view").set_value(view).run()
         no_live_markup(at)
         assert at.title[0].value == plain(TITLE)
     # The two role groups are compared: "gap 4.0: highest =HYPERLINK(...) (5.0), lowest <script>... (1.0)".
@@ -273,7 +275,7 @@ def test_the_facilitator_dashboard_shows_every_hostile_name_and_action_as_text(r
     no_live_markup(at)
     assert f"- **{plain(typed_group)}**: fewer than 3 answers" in [m.value for m in at.markdown]
     shown_as_text(at, typed_action, typed_owner)
-    assert any(a.text == typed_action and a.owner == typed_owner for a in review.store.actions_for(review.partnership))
+    assert any(a.text == typed_action and a.owner == typed_owner for a in review.store.actions_for(review.partnership, belongs_to=LOCAL_OWNER))
     # The group's name lands in the CSV too, neutralised.
     assert "'" + typed_group in csv_cells(review.reviews.csv(review.ft))
 
@@ -355,7 +357,7 @@ def assessment():
         store.set_note(made.id, pid, note)
     for p, payload in zip(principles, PAYLOADS.values()):
         store.add_action(partnership, p.id, payload, owner=OWNER, assessment_id=made.id)
-    return SimpleNamespace(token=made.id, partnership=partnership, respondent=respondent, notes=notes, store=store)
+    return SimpleNamespace(token=made.link, id=made.id, partnership=partnership, respondent=respondent, notes=notes, store=store)
 
 
 def test_the_notebook_lists_and_plans_hostile_names_and_actions_as_text(assessment):
@@ -412,10 +414,10 @@ def test_the_notebook_backup_brings_hostile_text_back_exactly(assessment, tmp_pa
     backup = assessment.store.export_notebook()
     fresh = Store(f"sqlite:///{tmp_path / 'restored.sqlite3'}")
     fresh.import_notebook(backup)
-    again = fresh.get_assessment(assessment.token)
+    again = fresh.get_assessment(assessment.id)
     assert (again.partnership, again.respondent, again.notes) == (
         assessment.partnership, assessment.respondent, assessment.notes)
-    assert sorted((a.text, a.owner) for a in fresh.actions_for(assessment.partnership)) == sorted(
+    assert sorted((a.text, a.owner) for a in fresh.actions_for(assessment.partnership, belongs_to=LOCAL_OWNER)) == sorted(
         (payload, OWNER) for payload in PAYLOADS.values())
 
 
@@ -444,7 +446,7 @@ def test_loaded_file_names_and_import_problems_are_shown_as_text():
     at.get("file_uploader")[0].upload("long.json", too_long.encode(), "application/json").run()
     assert at.error and f"at most {MAX_NOTE:,} characters" in at.error[0].value
 
-    notebook = app("pages/notebook.py")
+    notebook = app("pages/backup.py")
     backup = json.loads(Store().export_notebook())
     entry = backup["assessments"][0]
     entry["notes"] = {JS_LINK: "a note on no principle"}

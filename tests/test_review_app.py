@@ -17,6 +17,8 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from ui.links import key_for
+from joiningforces.access import LOCAL_OWNER
 from joiningforces import boardpack
 from joiningforces.library import default_rubric
 from joiningforces.storage import LINK_NOT_FOUND, Reviews, Store
@@ -69,11 +71,11 @@ def join(link: str, role: str | None) -> tuple[AppTest, str]:
 
 def answer(at: AppTest, own: str, answers: dict) -> None:
     for sid, value in answers.items():
-        at.radio(key=f"rv-{own[:10]}-answer-{sid}").set_value(value).run()
+        at.radio(key=f"rv-{key_for(own)}-answer-{sid}").set_value(value).run()
 
 
 def next_step(at: AppTest, own: str) -> None:
-    at.button(key=f"rv-{own[:10]}-next").click().run()
+    at.button(key=f"rv-{key_for(own)}-next").click().run()
 
 
 def show_only_link_not_found(at: AppTest) -> None:
@@ -175,7 +177,7 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
 def test_participant_sees_own_and_group_results_but_nobody_elses(answered_review):
     _, _, people = answered_review
     at, own = people[1]  # the smaller partner: 2.5 and 2.0
-    at.segmented_control(key=f"rv-{own[:10]}-view").set_value("Results").run()
+    at.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Results").run()
     assert not at.exception
     assert series_scores(at, "You") == {PURPOSE.title: 2.5, MUTUAL.title: 2.0}
     assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
@@ -223,12 +225,12 @@ def test_actions_flow_into_the_notebook_and_the_board_pack(answered_review):
     at.button(key="FormSubmitter:new-action-Add action").click().run()
     assert not at.exception and not at.error
     review = reviews().get_review(ft)
-    plan = Store().actions_for(review.partnership)
+    plan = Store().actions_for(review.partnership, belongs_to=LOCAL_OWNER)
     assert [(a.principle_id, a.text, a.owner, a.status) for a in plan] == [
         (PURPOSE.id, "Write the purpose in one sentence together", "Chair", "open")]
     assert any("Write the purpose in one sentence together" in m.value for m in at.markdown)
     at.selectbox(key=f"action-status-{plan[0].id}").set_value("doing").run()
-    assert Store().actions_for(review.partnership)[0].status == "doing"
+    assert Store().actions_for(review.partnership, belongs_to=LOCAL_OWNER)[0].status == "doing"
 
     text = pdf_text(boardpack.board_pack(reviews().dashboard(ft), created=datetime(2026, 3, 5)))
     assert review.title in text and PURPOSE.title in text
@@ -290,8 +292,8 @@ def test_only_the_reviews_roles_can_be_picked():
     at.button(key="join").click().run()  # no role chosen
     assert [e.value for e in at.error] == ["Choose your role first."] and "t" not in at.query_params
     at, own = join(link, S)
-    assert at.selectbox(key=f"rv-{own[:10]}-role").options == role.options
-    at.selectbox(key=f"rv-{own[:10]}-role").set_value(F).run()
+    assert at.selectbox(key=f"rv-{key_for(own)}-role").options == role.options
+    at.selectbox(key=f"rv-{key_for(own)}-role").set_value(F).run()
     assert reviews().participant(own).role == F
 
 
@@ -304,16 +306,16 @@ def test_a_closed_review_refuses_changes_with_a_clear_message():
     assert reviews().get_review(ft).is_closed
 
     # The open page of the participant: the change is refused, said plainly, and put back.
-    at.radio(key=f"rv-{own[:10]}-answer-shared-purpose-1").set_value(2).run()
+    at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").set_value(2).run()
     assert any("answers can no longer be given or changed" in e.value for e in at.error)
     assert reviews().participant(own).answers == {"shared-purpose-1": 4}
-    assert at.radio(key=f"rv-{own[:10]}-answer-shared-purpose-1").value == 4
+    assert at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").value == 4
 
     # Coming back with their own link: read only.
     again = app("pages/review.py", t=own)
     assert any("answers can no longer be given or changed" in i.value for i in again.info)
-    again.segmented_control(key=f"rv-{own[:10]}-view").set_value("Your answers").run()
-    assert again.radio(key=f"rv-{own[:10]}-answer-shared-purpose-1").disabled
+    again.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Your answers").run()
+    assert again.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").disabled
 
     # Newcomers cannot join.
     late = app("pages/review.py", p=link)
@@ -332,8 +334,8 @@ def test_own_link_restores_answers_in_a_new_session_and_the_shared_link_does_not
     answer(at, own, {"shared-purpose-1": 5, "shared-purpose-2": "dk"})
     assert any(c.value.endswith(f"/review?t={own}") for c in at.code)
     other = app("pages/review.py", t=own)
-    assert other.radio(key=f"rv-{own[:10]}-answer-shared-purpose-1").value == 5
-    assert other.radio(key=f"rv-{own[:10]}-answer-shared-purpose-2").value == "dk"
+    assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").value == 5
+    assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-2").value == "dk"
     # The same tab opening the shared link again goes back to its own answers, not a second join.
     at.query_params.clear()
     at.query_params["p"] = link
@@ -368,7 +370,7 @@ def test_results_after_closing_wait_until_the_review_closes():
         answer(at, own, {"shared-purpose-1": value})
         people.append((at, own))
     at, own = people[0]
-    at.segmented_control(key=f"rv-{own[:10]}-view").set_value("Results").run()
+    at.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Results").run()
     assert any("once the review closes" in i.value for i in at.info)
     assert series_scores(at, "You") == {PURPOSE.title: 2.0} and not series_scores(at, boardpack.GROUP_SERIES)
     facilitator.button(key="close-review").click().run()

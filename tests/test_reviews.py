@@ -10,8 +10,9 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy import text, event, func, insert, inspect, select
 
+from joiningforces.access import LOCAL_OWNER
 from joiningforces.aggregate import Suppressed
 from joiningforces.scoring import AnswerError
 from joiningforces.storage import (
@@ -312,7 +313,7 @@ def test_agreed_actions_go_into_the_notebook(store, reviews, review):
                                 owner="Sam", due=date(2025, 6, 1))
     assert (action.partnership, action.principle_id, action.owner, action.due, action.status) == (
         "Riverside Trust", "trust", "Sam", date(2025, 6, 1), "open")
-    assert [a.id for a in store.actions_for("riverside trust")] == [action.id]
+    assert [a.id for a in store.actions_for("riverside trust", belongs_to=LOCAL_OWNER)] == [action.id]
     assert [a.id for a in reviews.actions(review.facilitator_token)] == [action.id]
     assert reviews.dashboard(review.facilitator_token).actions == (action,)
     with pytest.raises(ValueError, match="not a principle"):
@@ -323,7 +324,7 @@ def test_agreed_actions_go_into_the_notebook(store, reviews, review):
     store.update_action(action.id, status="done")
     assert reviews.actions(review.facilitator_token)[0].status == "done"
     reviews.delete_review(review.facilitator_token)
-    assert [a.id for a in store.actions_for("Riverside Trust")] == [action.id]  # the notebook keeps it
+    assert [a.id for a in store.actions_for("Riverside Trust", belongs_to=LOCAL_OWNER)] == [action.id]  # the notebook keeps it
 
 
 def test_update_review(reviews, review):
@@ -533,18 +534,18 @@ def test_a_notebook_from_the_previous_release_gains_reviews(dbs):
         assert migrate(engine.execution_options(jf_write=True), MIGRATIONS[:1]) == 1
         now = datetime.now(UTC)
         with engine.begin() as conn:
-            conn.execute(insert(tables.rubric_snapshots).values(
-                hash=rubric_hash(SMALL), rubric_id="small-example", version="1.0", title="Small example",
-                statements=5, text=SMALL, stored_at=now))
-            pid = conn.execute(insert(tables.partnerships).values(key="p", name="P", created=now)).inserted_primary_key[0]
-            conn.execute(insert(tables.assessments).values(
-                token="A" * 32, partnership_id=pid, respondent="", rubric_id="small-example", rubric_version="1.0",
-                rubric_hash=rubric_hash(SMALL), created=now, updated=now))
+            # the version-1 tables, as they were (schema.py describes only the newest)
+            conn.execute(text("INSERT INTO rubric_snapshots VALUES (:h, 'small-example', '1.0', 'Small example', 5, "
+                              ":t, :n)"), {"h": rubric_hash(SMALL), "t": SMALL, "n": now})
+            conn.execute(text("INSERT INTO partnerships (id, key, name, created) VALUES (1, 'p', 'P', :n)"), {"n": now})
+            conn.execute(text("INSERT INTO assessments (token, partnership_id, respondent, rubric_id, rubric_version, "
+                              "rubric_hash, created, updated) VALUES (:tok, 1, '', 'small-example', '1.0', :h, :n, :n)"),
+                         {"tok": "A" * 32, "h": rubric_hash(SMALL), "n": now})
             assert current_version(conn) == 1 and not inspect(conn).has_table("board_reviews")
     finally:
         engine.dispose()
     with Store(url) as store:  # opened by this release: migrated, data kept, reviews work
         assert store.schema_version == SCHEMA_VERSION >= 2
-        assert store.get_assessment("A" * 32).partnership == "P"
+        assert store.assessment_for_link("A" * 32).partnership == "P"  # the old resume link still works
         r = Reviews(store).create_review(title="T", partnership="P", rubric_hash=rubric_hash(SMALL))
         assert Reviews(store).get_review(r.facilitator_token).title == "T"

@@ -7,6 +7,8 @@ so tests do not see each other and can run again and again, even by two people a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import hashlib
 import json
 import os
@@ -22,6 +24,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, func, insert, inspect, select, text
 from sqlalchemy.engine import make_url
 
+from joiningforces.access import LOCAL_OWNER
 from joiningforces.loader import RubricError
 from joiningforces.scoring import AnswerError, score
 from joiningforces.storage import (
@@ -293,12 +296,14 @@ def test_an_assessment_keeps_the_rubric_it_was_answered_against(store, small):
 
 def test_create_and_get_an_assessment(store, small):
     a = new(store, small, partnership="  Riverside   Trust ", respondent="Sam", created=date(2024, 3, 1))
-    assert len(a.id) == 32 and a.id.replace("-", "").replace("_", "").isalnum()
+    assert len(a.id) == 32 and a.id.isalnum()  # a public id; the private link is apart from it
+    assert len(a.link) == 32 and a.link.replace("-", "").replace("_", "").isalnum() and a.link != a.id
     assert (a.partnership, a.respondent, a.rubric_id, a.rubric_version, a.rubric_hash) == (
         "Riverside Trust", "Sam", "small-example", "1.0", small)
     assert a.created == datetime(2024, 3, 1, tzinfo=UTC)
     assert a.updated.tzinfo is not None and a.answers == {} and a.notes == {}
-    assert store.get_assessment(a.id) == a
+    assert store.get_assessment(a.id) == replace(a, link=None)  # the link is handed out once, kept as a digest
+    assert store.assessment_for_link(a.link).id == a.id
     assert new(store, small).id != a.id
 
 
@@ -335,15 +340,21 @@ def test_unknown_and_malformed_resume_ids_are_the_same_not_found(store, small, t
     assert count(store, tables.answers) == 0 and count(store, tables.notes) == 0
 
 
-def test_a_malformed_resume_id_is_refused_before_any_query(store, small):
+def test_a_malformed_resume_link_or_id_is_refused_before_any_query(store, small):
     statements = []
     event.listen(store.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    for token in ["short", "A" * 31 + "*", "x" * 1000]:
+    for token in ["short", "A" * 31 + "*", "x" * 1000, None, 5]:
+        with pytest.raises(NotFound):
+            store.assessment_for_link(token)
         with pytest.raises(NotFound):
             store.get_assessment(token)
     assert statements == []
     with pytest.raises(NotFound):
-        store.get_assessment("A" * 32)  # well-formed: looked up, same answer
+        store.assessment_for_link("A" * 32)  # well-formed: looked up, same answer
+    assert statements
+    statements.clear()
+    with pytest.raises(NotFound):
+        store.get_assessment("a" * 32)
     assert statements
 
 
@@ -398,12 +409,12 @@ def test_update_details(store, small):
     assert (fixed.partnership, fixed.respondent, fixed.created) == (
         "Riverside Trust", "Alex", datetime(2024, 5, 6, 7, 8, tzinfo=UTC))
     # the only assessment of the misspelt partnership took its actions along
-    assert store.partnerships() == ["Riverside Trust"]
-    assert [x.text for x in store.actions_for("Riverside Trust")] == ["Share plans early"]
+    assert store.partnerships(belongs_to=LOCAL_OWNER) == ["Riverside Trust"]
+    assert [x.text for x in store.actions_for("Riverside Trust", belongs_to=LOCAL_OWNER)] == ["Share plans early"]
     b = new(store, small, partnership="Riverside Trust")
     store.update_details(b.id, partnership="Hillside")
-    assert sorted(store.partnerships()) == ["Hillside", "Riverside Trust"]
-    assert len(store.actions_for("Riverside Trust")) == 1 and store.actions_for("Hillside") == []
+    assert sorted(store.partnerships(belongs_to=LOCAL_OWNER)) == ["Hillside", "Riverside Trust"]
+    assert len(store.actions_for("Riverside Trust", belongs_to=LOCAL_OWNER)) == 1 and store.actions_for("Hillside", belongs_to=LOCAL_OWNER) == []
     store.update_details(a.id, partnership="RIVERSIDE trust")  # same partnership, new spelling
     assert store.get_assessment(a.id).partnership == "RIVERSIDE trust"
     assert store.update_details(a.id).respondent == "Alex"  # nothing given: nothing changes
@@ -414,13 +425,13 @@ def test_update_details(store, small):
 def test_rename_partnership_moves_everything_and_merges(store, small):
     a, b = new(store, small, partnership="Old"), new(store, small, partnership="Other")
     store.add_action("Old", "trust", "Do it")
-    assert store.rename_partnership("old", "New name") == "New name"
-    assert store.get_assessment(a.id).partnership == "New name" and len(store.actions_for("new name")) == 1
-    store.rename_partnership("New name", "other")  # merge into the existing one
-    assert store.partnerships() == ["Other"]
-    assert {s.id for s in store.list_assessments(partnership="Other")} == {a.id, b.id}
+    assert store.rename_partnership("old", "New name", belongs_to=LOCAL_OWNER) == "New name"
+    assert store.get_assessment(a.id).partnership == "New name" and len(store.actions_for("new name", belongs_to=LOCAL_OWNER)) == 1
+    store.rename_partnership("New name", "other", belongs_to=LOCAL_OWNER)  # merge into the existing one
+    assert store.partnerships(belongs_to=LOCAL_OWNER) == ["Other"]
+    assert {s.id for s in store.list_assessments(partnership="Other", belongs_to=LOCAL_OWNER)} == {a.id, b.id}
     with pytest.raises(NotFound):
-        store.rename_partnership("Nobody", "X")
+        store.rename_partnership("Nobody", "X", belongs_to=LOCAL_OWNER)
 
 
 def test_list_search_filter_order_and_counts(store, small):
@@ -428,21 +439,21 @@ def test_list_search_filter_order_and_counts(store, small):
     mid = new(store, small, partnership="Hillside 100%_club", respondent="Jo Bloggs", created=date(2024, 1, 1))
     last = new(store, small, partnership="riverside trust", respondent="Ali", created=date(2025, 1, 1))
     store.set_answers(old.id, {"trust-1": 3, "trust-2": None, "purpose-1": 5})
-    listed = store.list_assessments()
+    listed = store.list_assessments(belongs_to=LOCAL_OWNER)
     assert [s.id for s in listed] == [last.id, mid.id, old.id]  # newest first
     first = listed[-1]
     assert (first.partnership, first.respondent, first.rubric_id, first.rubric_version, first.rubric_title) == (
         "Riverside Trust", "Sam", "small-example", "1.0", "Small example")
     assert (first.answered, first.dont_know, first.statements) == (3, 1, 5)
     assert (listed[0].answered, listed[0].dont_know) == (0, 0)
-    assert [s.id for s in store.list_assessments("RIVERSIDE")] == [last.id, old.id]
-    assert [s.id for s in store.list_assessments("bloggs")] == [mid.id]  # respondents too
-    assert [s.id for s in store.list_assessments("100%_")] == [mid.id]  # % and _ are literal
-    assert store.list_assessments("%club") == [] and store.list_assessments("side_1") == []
-    assert [s.id for s in store.list_assessments(partnership="Riverside Trust")] == [last.id, old.id]
-    assert [s.id for s in store.list_assessments("ali", partnership="riverside trust")] == [last.id]
-    assert store.list_assessments(partnership="Nobody") == []
-    assert store.partnerships() == ["Hillside 100%_club", "Riverside Trust"]
+    assert [s.id for s in store.list_assessments("RIVERSIDE", belongs_to=LOCAL_OWNER)] == [last.id, old.id]
+    assert [s.id for s in store.list_assessments("bloggs", belongs_to=LOCAL_OWNER)] == [mid.id]  # respondents too
+    assert [s.id for s in store.list_assessments("100%_", belongs_to=LOCAL_OWNER)] == [mid.id]  # % and _ are literal
+    assert store.list_assessments("%club", belongs_to=LOCAL_OWNER) == [] and store.list_assessments("side_1", belongs_to=LOCAL_OWNER) == []
+    assert [s.id for s in store.list_assessments(partnership="Riverside Trust", belongs_to=LOCAL_OWNER)] == [last.id, old.id]
+    assert [s.id for s in store.list_assessments("ali", partnership="riverside trust", belongs_to=LOCAL_OWNER)] == [last.id]
+    assert store.list_assessments(partnership="Nobody", belongs_to=LOCAL_OWNER) == []
+    assert store.partnerships(belongs_to=LOCAL_OWNER) == ["Hillside 100%_club", "Riverside Trust"]
 
 
 def test_delete_cascades_answers_and_notes_but_actions_stay(store, small):
@@ -457,13 +468,13 @@ def test_delete_cascades_answers_and_notes_but_actions_stay(store, small):
     with pytest.raises(NotFound):
         store.delete_assessment(a.id)
     assert count(store, tables.answers) == 1 and count(store, tables.notes) == 0  # b's answer stays
-    kept = store.actions_for("Riverside Trust")
+    kept = store.actions_for("Riverside Trust", belongs_to=LOCAL_OWNER)
     assert [(x.id, x.assessment_id) for x in kept] == [(action.id, None)]
-    assert store.partnerships() == ["Hillside", "Riverside Trust"]  # it still has an action
+    assert store.partnerships(belongs_to=LOCAL_OWNER) == ["Hillside", "Riverside Trust"]  # it still has an action
     store.delete_action(action.id)
-    assert store.partnerships() == ["Hillside"]  # nothing left: forgotten
+    assert store.partnerships(belongs_to=LOCAL_OWNER) == ["Hillside"]  # nothing left: forgotten
     store.delete_assessment(b.id)
-    assert store.partnerships() == [] and count(store, tables.answers) == 0
+    assert store.partnerships(belongs_to=LOCAL_OWNER) == [] and count(store, tables.answers) == 0
 
 
 def test_trend_history_oldest_first_scored_with_each_snapshot(store, small):
@@ -474,12 +485,12 @@ def test_trend_history_oldest_first_scored_with_each_snapshot(store, small):
         store.set_answers(a.id, {"trust-1": value, "trust-2": 6 - value})
         firsts.append(a.id)
     new(store, small, partnership="Elsewhere")
-    history = store.assessments_for("riverside")
+    history = store.assessments_for("riverside", belongs_to=LOCAL_OWNER)
     assert [a.id for a in history] == firsts
     trend = [score(store.rubric(a.rubric_hash), a.answers).principle("trust").score for a in history]
     assert trend == [2.0, 3.0, 5.0]
     assert [a.rubric_version for a in history] == ["1.0", "2.0", "1.0"]
-    assert store.assessments_for("nobody") == []
+    assert store.assessments_for("nobody", belongs_to=LOCAL_OWNER) == []
 
 
 # --- actions ---------------------------------------------------------------------------------
@@ -495,10 +506,10 @@ def test_actions_carry_forward_from_one_assessment_to_the_next(store, small):
     assert y.assessment_id is None and y.due is None
     second = new(store, small, created=date(2025, 1, 1))
     z = store.add_action(second.partnership, "trust", "Monthly check-in", assessment_id=second.id)
-    plan = store.actions_for(second.partnership)  # seen from the second assessment: all three
+    plan = store.actions_for(second.partnership, belongs_to=LOCAL_OWNER)  # seen from the second assessment: all three
     assert [a.id for a in plan] == [y.id, x.id, z.id]  # by principle, then as added
     assert [a.assessment_id for a in plan] == [None, first.id, second.id]
-    assert store.actions_for("Hillside") == []
+    assert store.actions_for("Hillside", belongs_to=LOCAL_OWNER) == []
 
 
 def test_updating_actions(store, small):
@@ -511,8 +522,8 @@ def test_updating_actions(store, small):
     assert (done.status, done.owner, done.due, done.text) == ("done", "Ali", None, "Shared all plans")
     assert store.update_action(x.id, due=datetime(2025, 1, 2, 3, 4)).due == date(2025, 1, 2)
     other = store.add_action(a.partnership, "trust", "Still to do")
-    assert [i.id for i in store.actions_for(a.partnership, include_done=False)] == [other.id]
-    assert [i.id for i in store.actions_for(a.partnership)] == [x.id, other.id]
+    assert [i.id for i in store.actions_for(a.partnership, include_done=False, belongs_to=LOCAL_OWNER)] == [other.id]
+    assert [i.id for i in store.actions_for(a.partnership, belongs_to=LOCAL_OWNER)] == [x.id, other.id]
     for bad in ("closed", "", None, "DONE"):
         with pytest.raises(ValueError, match="open, doing, done"):
             store.update_action(x.id, status=bad)
@@ -527,7 +538,7 @@ def test_updating_actions(store, small):
             store.update_action(missing, status="open")
     with pytest.raises(NotFound):
         store.delete_action(10_000)
-    assert store.actions_for(a.partnership)[0].status == "done"
+    assert store.actions_for(a.partnership, belongs_to=LOCAL_OWNER)[0].status == "done"
 
 
 def test_an_action_is_raised_in_an_assessment_of_its_own_partnership(store, small):
@@ -538,7 +549,7 @@ def test_an_action_is_raised_in_an_assessment_of_its_own_partnership(store, smal
         store.add_action("Hillside", "trust", "x", assessment_id="A" * 32)
     with pytest.raises(ValueError, match="principle id"):
         store.add_action("Hillside", "Not An Id", "x")
-    assert count(store, tables.actions) == 0 and store.partnerships() == ["Hillside"]
+    assert count(store, tables.actions) == 0 and store.partnerships(belongs_to=LOCAL_OWNER) == ["Hillside"]
 
 
 # --- export and import -----------------------------------------------------------------------
@@ -575,9 +586,9 @@ def test_export_then_import_into_an_empty_notebook(store, small, dbs, tmp_path):
                 assert other.get_assessment(original.id) == store.get_assessment(original.id)
             for name in ("Riverside Trust", "Hillside"):
                 strip = [(x.partnership, x.principle_id, x.text, x.owner, x.due, x.status, x.assessment_id,
-                          x.created, x.updated) for x in store.actions_for(name)]
+                          x.created, x.updated) for x in store.actions_for(name, belongs_to=LOCAL_OWNER)]
                 assert strip == [(x.partnership, x.principle_id, x.text, x.owner, x.due, x.status,
-                                  x.assessment_id, x.created, x.updated) for x in other.actions_for(name)]
+                                  x.assessment_id, x.created, x.updated) for x in other.actions_for(name, belongs_to=LOCAL_OWNER)]
             assert other.rubric_text(a.rubric_hash) == SMALL
             assert json.loads(other.export_notebook())["assessments"] == doc["assessments"]
 
@@ -641,7 +652,7 @@ def test_a_damaged_notebook_is_refused_and_nothing_is_written(store, small, dbs,
             with pytest.raises(ImportProblem, match="Nothing was imported"):
                 s.import_notebook(json.dumps(doc))
             assert everything(s) == before
-        assert target.list_assessments() == [] and target.partnerships() == []
+        assert target.list_assessments(belongs_to=LOCAL_OWNER) == [] and target.partnerships(belongs_to=LOCAL_OWNER) == []
     finally:
         target.close()
 
@@ -740,7 +751,7 @@ def test_threads_creating_the_same_new_partnership_at_once(store, small):
         th.join()
     assert errors == [] and len(made) == 10
     assert count(store, tables.partnerships) == 1
-    assert len(store.list_assessments(partnership="BRAND NEW")) == 10
+    assert len(store.list_assessments(partnership="BRAND NEW", belongs_to=LOCAL_OWNER)) == 10
 
 
 WRITER = """

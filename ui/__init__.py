@@ -23,7 +23,7 @@ from .identity import (
     replace_notebook_key,
     where_you_are,
 )
-from .links import PAGE_PATHS, app_link
+from .links import PAGE_PATHS, app_link, key_for
 from .questionnaire import option_label, options, questionnaire_step
 from .resources import library, reviews, store, warm_up_reports
 from .saving import (

@@ -15,3 +15,11 @@ def app_link(url_path: str, **params: str) -> str:
         base = base.removesuffix(f"/{page}")
     query = "&".join(f"{key}={value}" for key, value in params.items())
     return f"{base}/{url_path}" + (f"?{query}" if query else "")
+
+
+def key_for(link: str) -> str:
+    """A short widget-key part for a private link: a salted hash, never the link or a piece of it
+    (Streamlit puts widget keys into the page as CSS classes)."""
+    import hashlib
+
+    return hashlib.sha256(f"widget key: {link}".encode()).hexdigest()[:12]
