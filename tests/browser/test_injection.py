@@ -130,7 +130,7 @@ def test_a_hostile_saved_assessment_is_shown_as_text_and_runs_nothing(page, serv
     dialogs = watch(page)
 
     # The results, opened with the resume link: the notes in their boxes, whole.
-    page.goto(f"{server.url}/results?a={made.id}")
+    page.goto(f"{server.url}/results?a={made.link}")
     page.get_by_role("heading", name="Notes").wait_for()
     expect(page.get_by_role("textbox", name=first.title)).to_have_value(f"{SCRIPT} {JS_LINK}")
     expect(page.get_by_role("textbox", name=second.title)).to_have_value(LONG)
