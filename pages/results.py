@@ -144,6 +144,8 @@ def load_back() -> None:
     # Widgets keep their own state while on screen: drop it so they show the loaded values.
     for key in [k for k in st.session_state if str(k).startswith(("note-", "answer-"))]:
         del st.session_state[key]
+    if ui.token_for(target):  # an assessment is open: it becomes what was loaded (a reload keeps it)
+        ui.save_all(target)
     st.session_state["restore-message"] = (
         "success", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes "
                    f"for {ui.plain(target.title)} from {ui.plain(upload.name)}.")

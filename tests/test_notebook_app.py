@@ -147,3 +147,24 @@ def test_notebook_import_refuses_a_foreign_file_and_writes_nothing():
     assert not at.exception
     assert at.error and at.error[0].value.startswith("Nothing was imported")
     assert len(Store().list_assessments(belongs_to=LOCAL_OWNER)) == before
+
+
+def test_answers_loaded_from_a_file_into_an_open_assessment_are_saved_and_survive_a_reload():
+    from joiningforces import exports
+    from joiningforces.scoring import score
+
+    at = quick_check_for(unique("Restore Ltd"), 2)
+    link = at.query_params["a"]
+    first, second = QUICK.principles[0].statements
+    third = QUICK.principles[1].statements[0]
+    exported = exports.to_json(score(QUICK, {second.id: 5, third.id: None}), {QUICK.principles[1].id: "From the file"})
+    at.switch_page("pages/results.py").run()
+    at.get("file_uploader")[0].upload("answers.json", exported.encode(), "application/json").run()
+    assert not at.exception and at.success
+    again = Store().assessment_for_link(link)  # what a reload, or another device, brings back
+    assert again.answers == {second.id: 5, third.id: None}  # the file's answers; the earlier one taken back
+    assert again.notes == {QUICK.principles[1].id: "From the file"}
+    reloaded = new_app(a=link)
+    reloaded.switch_page("pages/check.py").run()
+    assert reloaded.radio(key=f"answer-quick-check-{first.id}").value is None
+    assert reloaded.radio(key=f"answer-quick-check-{second.id}").value == 5

@@ -148,8 +148,13 @@ def write_everything(rubric: Rubric):
 
 
 def save_all(rubric: Rubric) -> None:
-    """Write the whole set of answers and notes (after loading them back from a file)."""
-    save(rubric, write_everything(rubric))
+    """Make the saved assessment exactly the answers and notes in the tab (after loading them back
+    from a file): what the file does not answer is unanswered again."""
+    def write(notebook: Notebook, uid: str) -> None:
+        given = answers(rubric)
+        notebook.clear_answers(uid, [s.id for s in rubric.statements if s.id not in given])
+        write_everything(rubric)(notebook, uid)
+    save(rubric, write)
 
 
 

@@ -44,9 +44,8 @@ class Mode(StrEnum):
 MODE_TEXT = {
     Mode.LOCAL: ("On this computer only. Everything saved here is yours: this app is served to this "
                  "computer alone, and nobody else can reach it."),
-    Mode.SHARED: ("On a shared server, without sign-in. Your notebook is private to you and reached only "
-                  "through its private link: bookmark it to come back. Nobody else using this server "
-                  "can see what you save, and without the link you cannot either."),
+    Mode.SHARED: ("On a shared server, without sign-in. Nobody else using this server can see what you save: "
+                  "your notebook opens only with its private link, so bookmark that link to come back."),
     Mode.SIGNIN: ("On a shared server with sign-in. Your notebook belongs to your account and follows you "
                   "to any device; nobody else using this server can see it. Administrators can back up "
                   "the whole database."),

@@ -72,6 +72,12 @@ class Notebook:
         self.assessment(assessment_id, Action.CHANGE)
         self.store.set_answers(assessment_id, answers)
 
+    def clear_answers(self, assessment_id: str, statement_ids) -> None:
+        """Take answers back: those statements are unanswered again (not "don't know")."""
+        self.assessment(assessment_id, Action.CHANGE)
+        for statement_id in statement_ids:
+            self.store.clear_answer(assessment_id, statement_id)
+
     def set_note(self, assessment_id: str, principle_id: str, text: str) -> None:
         self.assessment(assessment_id, Action.CHANGE)
         self.store.set_note(assessment_id, principle_id, text)
