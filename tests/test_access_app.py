@@ -4,23 +4,16 @@ and that in shared mode one browser session sees nothing of another's, the backu
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.apptest import new_app
+
 from joiningforces.access import MODE_TEXT, Mode
 from joiningforces.library import default_rubric
 
-ROOT = Path(__file__).resolve().parents[1]
 QUICK = default_rubric("quick-check")
-
-
-def new_app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def said(at: AppTest) -> list[str]:

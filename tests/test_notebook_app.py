@@ -2,9 +2,10 @@
 
 import json
 import uuid
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
+
+from tests.apptest import new_app
 
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.library import default_rubric
@@ -12,15 +13,7 @@ from joiningforces.storage import Store
 from ui import plain
 from tests.shown import tables
 
-ROOT = Path(__file__).resolve().parents[1]
 QUICK = default_rubric("quick-check")
-
-
-def new_app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def quick_check_for(partnership: str, first_answer=None) -> AppTest:
@@ -79,8 +72,7 @@ def test_unknown_or_malformed_resume_link_says_not_found_and_nothing_else():
 
 def test_notebook_lists_opens_and_deletes_with_confirmation():
     name = unique("Harbour Trust")
-    at = quick_check_for(name, 5)
-    token = at.session_state["tokens"]["quick-check"]
+    quick_check_for(name, 5)
 
     notebook = new_app()
     notebook.switch_page("pages/notebook.py").run()
