@@ -18,7 +18,7 @@ from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.schema import ACTION_STATUSES
 
-ui.run_through_app("facilitate")
+ui.run_through_app()
 
 reviews = ui.reviews()
 store = ui.store()

@@ -15,7 +15,7 @@ from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.reviews import WAITING_FOR_CLOSING
 
-ui.run_through_app("review")
+ui.run_through_app()
 
 reviews = ui.reviews()
 LINK, OWN = "p", "t"

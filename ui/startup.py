@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import sys
 import threading
-from pathlib import Path
 
 import streamlit as st
 
@@ -42,22 +40,19 @@ def every_run(url_path: str = "") -> None:
 
 
 
-def run_through_app(url_path: str | None = None) -> None:
-    """Called at the top of each page: make sure `every_run` happened, even on a fresh server.
+def run_through_app() -> None:
+    """Called at the top of each page: make sure the run went through app.py.
 
-    Until app.py has called st.navigation once, Streamlit treats pages/ as a legacy multipage
-    folder and runs a directly requested page (say /check?a=...) on its own, skipping app.py.
-    Then the page does app.py's per-run work itself and leaves legacy mode for the next runs.
-    The page's url path (for the sign-in gate) is its file's name, Home's being "".
+    Streamlit quirk (1.67): until app.py has called st.navigation once, Streamlit treats pages/ as
+    a legacy multipage folder and runs a directly requested page (say /check?a=... on a freshly
+    started server) on its own, skipping app.py and its per-run work (the sign-in gate among it).
+    Then the page leaves legacy mode and asks for one rerun, which goes through app.py's navigation
+    to the same page with the same query parameters.
     """
     if getattr(_this_run, "via_app", False):
         _this_run.via_app = False
         return
     from streamlit.runtime.pages_manager import PagesManager
 
-    if url_path is None:
-        caller = Path(sys._getframe(1).f_code.co_filename).stem
-        url_path = "" if caller == "home" else caller
     PagesManager.uses_pages_directory = False
-    every_run(url_path)
-    _this_run.via_app = False
+    st.rerun()

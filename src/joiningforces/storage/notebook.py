@@ -328,6 +328,30 @@ def _check_actions(doc: dict) -> list[dict]:
 # --- import: then write it all in one transaction --------------------------------------------
 
 
+def _insert_many(s, table, rows: list[dict]) -> None:
+    """Insert many rows through the driver's own executemany, each value bound by its column's
+    type once per row here: SQLAlchemy's per-row parameter handling was most of a large restore's
+    time inside the write transaction (47,500 entries: 4.2 s of 4.6 s on SQLite, on a busy machine)."""
+    if not rows:
+        return
+    conn = s.connection()
+    dialect = conn.dialect
+    columns = list(rows[0])
+    binders = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    bound: list[dict] = [{} for _ in columns]  # values repeat (an assessment's time on each answer)
+
+    def bind(i: int, value):
+        if binders[i] is None:
+            return value
+        if value not in bound[i]:
+            bound[i][value] = binders[i](value)
+        return bound[i][value]
+
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    conn.exec_driver_sql(sql, [tuple(bind(i, row[c]) for i, c in enumerate(columns)) for row in rows])
+
+
 def import_notebook(store: Store, data: str | bytes) -> ImportSummary:
     doc = _load_json(data)
     rubrics = _check_rubrics(doc)
@@ -369,8 +393,16 @@ def _write(store: Store, s, rubrics, incoming: list[dict], acts: list[dict], ver
             ids[item["ident"]] = here
         else:
             fresh.append(item)
-    for item in fresh:  # partnerships first (few), then the assessments in one statement
-        item["partnership_id"] = store._partnership_id(s, item["partnership"], item["belongs_to"], create=True)
+    partnership_ids: dict[tuple[str, str], int] = {}
+
+    def partnership_id(name: str, owner: str) -> int:  # few partnerships, many rows: look each up once
+        key = (" ".join(name.split()).casefold(), owner)
+        if key not in partnership_ids:
+            partnership_ids[key] = store._partnership_id(s, name, owner, create=True)
+        return partnership_ids[key]
+
+    for item in fresh:  # partnerships first, then the assessments in one statement
+        item["partnership_id"] = partnership_id(item["partnership"], item["belongs_to"])
     if fresh:
         s.execute(insert(a), [{
             "link_digest": i["link_digest"], "uid": i["uid"], "belongs_to": i["belongs_to"],
@@ -385,10 +417,8 @@ def _write(store: Store, s, rubrics, incoming: list[dict], acts: list[dict], ver
                             for k, v in item["answers"].items()]
             note_rows += [{"assessment_id": row_id, "principle_id": k, "text": v, "updated": item["updated"]}
                           for k, v in item["notes"].items()]
-        if answer_rows:
-            s.execute(insert(t.answers), answer_rows)
-        if note_rows:
-            s.execute(insert(t.notes), note_rows)
+        _insert_many(s, t.answers, answer_rows)
+        _insert_many(s, t.notes, note_rows)
 
     missing = {i["raised"] for i in acts if i["raised"] is not None} - set(ids)
     if missing:  # actions raised in assessments already here, before this file
@@ -407,7 +437,7 @@ def _write(store: Store, s, rubrics, incoming: list[dict], acts: list[dict], ver
             continue
         new_acts.append({
             "uid": item["uid"], "belongs_to": item["belongs_to"],
-            "partnership_id": store._partnership_id(s, item["partnership"], item["belongs_to"], create=True),
+            "partnership_id": partnership_id(item["partnership"], item["belongs_to"]),
             "principle_id": item["principle_id"], "text": item["text"], "owner": item["owner"], "due": item["due"],
             "status": item["status"], "raised_in": ids.get(item["raised"]) if item["raised"] else None,
             "created": item["created"], "updated": item["updated"]})
