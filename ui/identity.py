@@ -156,9 +156,13 @@ def where_you_are() -> None:
 SIGN_IN_FREE = ("", "review")  # Home, and board review participants (their link is their key)
 
 
-def require_sign_in(url_path: str) -> None:
+def must_sign_in(url_path: str) -> bool:
     """Sign-in mode: pages that keep or show someone's things ask for sign-in first."""
-    if mode() is not Mode.SIGNIN or signed_in() or url_path in SIGN_IN_FREE:
+    return mode() is Mode.SIGNIN and not signed_in() and url_path not in SIGN_IN_FREE
+
+
+def require_sign_in(url_path: str) -> None:
+    if not must_sign_in(url_path):
         return
     st.title("Please sign in")
     st.write("This app keeps each person's notebook private to their account. Sign in to continue; "

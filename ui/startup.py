@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
+from pathlib import Path
 
 import streamlit as st
 
@@ -41,18 +43,24 @@ def every_run(url_path: str = "") -> None:
 
 
 def run_through_app() -> None:
-    """Called at the top of each page: make sure the run went through app.py.
+    """Called at the top of each page: make sure `every_run` happened, even on a fresh server.
 
     Streamlit quirk (1.67): until app.py has called st.navigation once, Streamlit treats pages/ as
     a legacy multipage folder and runs a directly requested page (say /check?a=... on a freshly
-    started server) on its own, skipping app.py and its per-run work (the sign-in gate among it).
-    Then the page leaves legacy mode and asks for one rerun, which goes through app.py's navigation
-    to the same page with the same query parameters.
+    started server) on its own, skipping app.py; AppTest runs a page on its own after a click too.
+    Then the page does app.py's per-run work itself and leaves legacy mode for the next runs. A
+    page that must ask for sign-in first reruns instead (through app.py): stopping a page run in
+    legacy mode left the browser's page blank.
     """
     if getattr(_this_run, "via_app", False):
         _this_run.via_app = False
         return
     from streamlit.runtime.pages_manager import PagesManager
 
+    caller = Path(sys._getframe(1).f_code.co_filename).stem
+    url_path = "" if caller == "home" else caller  # each page's url path is its file's name
     PagesManager.uses_pages_directory = False
-    st.rerun()
+    if identity.must_sign_in(url_path):
+        st.rerun()
+    every_run(url_path)
+    _this_run.via_app = False
