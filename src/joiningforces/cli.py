@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from .library import DEFAULT_ID, load_library, rubric_dir
+from .lint import warnings_in
 from .loader import RubricError, load_rubric
 from .models import Rubric
 from .recommend import strengths, suggest, weak_principles
@@ -67,6 +68,9 @@ def _validate(args) -> int:
             continue
         print(f"{path}: OK — '{rubric.title}' {rubric.version}: {len(rubric.principles)} principles, "
               f"{len(rubric.statements)} statements, {len(rubric.practices)} practices")
+        # Warnings do not change the exit code: the rubric can be used, but its scores may mislead.
+        for warning in warnings_in(rubric, Path(path).read_text(encoding="utf-8-sig"), path):
+            print(f"  warning: {warning}")
     return status
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from .library import load_library, rubric_dir
+from .lint import warnings_in
 from .loader import MAX_BYTES, Problem, RubricError, parse_rubric
 from .models import Id, Principle, Rubric
 
@@ -55,6 +56,7 @@ class Checked:
     rubric: Rubric | None
     problems: tuple[ShownProblem, ...] = ()
     more_problems: int = 0  # problems found beyond the ones shown
+    warnings: tuple[ShownProblem, ...] = ()  # a usable rubric whose scores may mislead (see lint.py)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,9 @@ def check_rubric(raw: bytes, name: str = "<rubric>") -> Checked:
         text = raw[: MAX_BYTES + 1].decode("utf-8", errors="replace").removeprefix("\ufeff")
         shown = tuple(ShownProblem(p, excerpt(text, p.line)) for p in exc.problems[:MAX_SHOWN_PROBLEMS])
         return Checked(name, raw, None, shown, max(0, len(exc.problems) - MAX_SHOWN_PROBLEMS))
-    return Checked(name, raw, rubric)
+    text = raw.decode("utf-8-sig")  # it parsed, so it is UTF-8
+    warnings = tuple(ShownProblem(w, excerpt(text, w.line)) for w in warnings_in(rubric, text, name))
+    return Checked(name, raw, rubric, warnings=warnings)
 
 
 def excerpt(text: str, line: int | None, *, context: int = 1, width: int = 160) -> str | None:
