@@ -234,6 +234,10 @@ def test_actions_flow_into_the_notebook_and_the_board_pack(answered_review):
     text = pdf_text(boardpack.board_pack(reviews().dashboard(ft), created=datetime(2026, 3, 5)))
     assert review.title in text and PURPOSE.title in text
     assert "Write the purpose in one sentence together (owner Chair, doing)" in text
+    # Beside the radar, each element with how many principles its score rests on (two of the four
+    # joining-forces principles have 3 answers; mean of medians 4.0 and 3.0).
+    assert "Joining forces: 3.5 (Borderline), from 2 of 4 principles" in text
+    assert "Putting relationships first: no score yet (none of its 4 principles scored)" in text
     assert "fewer than 3 answers" in text  # the role groups and the unanswered principles
     assert "5 March 2026" in text
     assert at.get("download_button")  # the board pack and CSV buttons are there
