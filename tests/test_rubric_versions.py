@@ -8,14 +8,17 @@ saved in the notebook must score and export to exactly the same bytes today.
 
 from __future__ import annotations
 
+import io
+import re
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from joiningforces import cli, exports, history
+from joiningforces import cli, exports, history, report
 from joiningforces.library import default_rubric
 from joiningforces.loader import load_rubric
 from joiningforces.scoring import score
@@ -63,6 +66,14 @@ def test_a_saved_1_0_assessment_scores_and_exports_exactly_as_before(tmp_path, r
     # The JSON loads back against the snapshot, with every answer.
     answers, notes, _ = exports.from_json(json_text, rubric)
     assert answers == saved.answers and notes == saved.notes
+
+    # The PDF report: every 1.0 principle with its score, as the CLI's table has them.
+    pdf = report.pdf_report(scored.result, saved.notes, created=CREATED, subject="Riverside")
+    pdf_text = re.sub(r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages))
+    for p in scored.result.principles:
+        assert f"{p.title} {'—' if p.score is None else f'{p.score:.1f}'}" in pdf_text
+    answered = sum(value is not None for value in saved.answers.values())
+    assert f"version 1.0 · {answered} of {len(rubric.statements)} statements answered" in pdf_text
 
     # The CLI's text: the same lines, except that each element now says how many principles it rests on.
     before = (golden / f"{rubric_id}.txt").read_text(encoding="utf-8").rstrip("\n").splitlines()

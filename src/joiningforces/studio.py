@@ -461,6 +461,8 @@ STARTER_TEMPLATE = '''\
 #     that starts with [[...]] is one entry of a list.
 #  3. Upload the file to the Rubric studio (or run `joiningforces validate my-file.toml`): it
 #     lists any problem with its line number, or shows the check as participants will see it.
+#     Warnings (the file still works) point at scores that may mislead: give each element at
+#     least two principles, and each principle a statement about things going wrong.
 #
 # Lines starting with # are comments: participants never see them. Text goes in "double quotes".
 # The full format is described in docs/rubric-format.md.
@@ -571,10 +573,31 @@ source = "workshop-notes"
   id = "purpose-2"
   text = "People we serve helped shape our aims."
 
+  [[principles.statements]]
+  id = "purpose-3"
+  text = "Each partner mostly works to its own aims."
+  reverse = true
+
+[[principles]]
+id = "pooling"
+title = "Pooling our strengths"
+element = "joining-forces"
+description = "Partners share skills, know-how and contacts, not only tasks."
+source = "workshop-notes"
+
+  [[principles.statements]]
+  id = "pooling-1"
+  text = "We share skills and know-how with each other."
+
+  [[principles.statements]]
+  id = "pooling-2"
+  text = "Each partner keeps its best people and contacts to itself."
+  reverse = true
+
 [[principles]]
 id = "fair-shares"
 title = "Fair shares"
-element = "joining-forces"
+element = "relationships"
 description = "Costs, risks and credit are shared in a way every partner thinks fair."
 source = "workshop-notes"
 
@@ -622,6 +645,6 @@ first_steps = [
   "List what each partner puts in, including staff time.",
   "Review the list together every six months.",
 ]
-helps = ["fair-shares"]
+helps = ["fair-shares", "pooling"]
 source = "workshop-notes"
 '''
