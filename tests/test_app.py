@@ -55,6 +55,10 @@ def test_home_offers_quick_and_full_check():
     assert at.title[0].value == "How well are we joining forces?"
     labels = [b.label for b in at.button]
     assert "Take the quick check" in labels and "Take the full check" in labels
+    # How long each takes follows the rubric's length (about 30 seconds a statement).
+    said = [m.value for m in at.markdown]
+    assert f"About 15 minutes: {len(QUICK.statements)} statements, two for each principle." in said
+    assert any(m.startswith("About 35 minutes: 71 statements across 17 principles") for m in said)
 
 
 def test_quick_check_flow_keeps_answers_between_steps():
