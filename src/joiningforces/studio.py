@@ -305,7 +305,7 @@ def compare(base: Rubric, new: Rubric) -> RubricDiff:
         return (FieldChange("principle", was.id, is_.id),) if was.id != is_.id else ()
 
     statements = _diff_items(
-        "statement", base_statements, new_statements, ("text", "reverse"), "text", extra=moved,
+        "statement", base_statements, new_statements, ("text", "reverse", "source"), "text", extra=moved,
         principle_of=(lambda sid: base.principle_of[sid].title, lambda sid: new.principle_of[sid].title))
     practices = _diff_items(
         "practice", {p.id: p for p in base.practices}, {p.id: p for p in new.practices},
