@@ -59,6 +59,11 @@ def test_quick_check_is_the_full_checks_most_telling_statements_word_for_word():
         [(p.title, p.element, p.description, p.prompt, p.source) for p in FULL.principles]
 
 
+def test_quick_check_says_how_it_relates_to_the_full_check():
+    assert "same principles as the full check" in QUICK.description
+    assert "two answers" in QUICK.description and "take the full check" in QUICK.description
+
+
 def test_the_themes_the_notes_raise_have_principles_and_practices():
     principles = {p.id for p in FULL.principles}
     assert {"inclusion", "smaller-partners-lead", "leadership-commitment", "reason-and-fit", "letting-go",
