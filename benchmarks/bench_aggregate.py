@@ -7,8 +7,8 @@
 Uses the public API of joiningforces.aggregate: `aggregate(Responses(...))` is the whole board
 review picture (per principle median, quartiles and range for everyone and for each role group,
 the role-group gaps, the disagreements ranked by spread with their answer distributions, and
-the group `Result` for suggestions). The rubric is the default one grown to 60 statements (one
-more statement in 11 of its 12 principles) with its 8 roles; answers are random (seeded): values
+the group `Result` for suggestions). The rubric is the default one brought to 60 statements (2.0:
+one statement fewer in 11 of its 17 principles; 1.0 had one more in 11 of 12) with its 8 roles; answers are random (seeded): values
 1-5, 5% "don't know", 5% left blank, roles spread over the 8 roles and 5% with none.
 
 Figures per size: median time of `aggregate` (in-process, tracemalloc off), the peak memory it
@@ -37,10 +37,14 @@ STATEMENTS = 60
 
 
 def rubric_60() -> Rubric:
-    """The default rubric with 60 statements: one more in each principle until there are 60."""
+    """The default rubric with 60 statements: one more (or, for 2.0's 71, one fewer) in each
+    principle in turn until there are 60, so that figures stay comparable across rubric versions."""
     base = default_rubric()
     data = base.model_dump()
     missing = STATEMENTS - len(base.statements)
+    for i in range(-missing):
+        principle = data["principles"][i % len(data["principles"])]
+        principle["statements"] = principle["statements"][:-1]  # 4 or 5 each: at least 3 stay
     for i in range(missing):
         principle = data["principles"][i % len(data["principles"])]
         principle["statements"] = [*principle["statements"],

@@ -11,8 +11,8 @@ that has loaded the page before (Streamlit's JavaScript chunks cached: a returni
 
 - bare app (benchmarks/bare_app.py, one slider): "The value is 0.";
 - bare app with one small Altair chart (/?widget=chart): the same, and the chart drawn;
-- /check, full default rubric: the progress text "Principle 1 of 12";
-- /results?a=TOKEN, the full rubric with all 49 statements answered (answered through the
+- /check, full default rubric: the progress text "Principle 1 of 17";
+- /results?a=TOKEN, the full rubric with all 71 statements answered (answered through the
   questionnaire in Chromium first; TOKEN is the resume link it gives): the "Your results" heading
   and both charts drawn (their SVG marks carry "score: ..." aria-labels).
 

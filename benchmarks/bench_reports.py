@@ -13,7 +13,7 @@
   kept in a temporary SQLite store; `Reviews.dashboard` (reading the answers and aggregating them)
   is timed on its own and is not part of the board-pack figure.
 
-The result is the default rubric (12 principles, 49 statements) with every statement answered
+The result is the default rubric (2.0: 17 principles, 71 statements) with every statement answered
 (a fixed mix of values, so several principles are weak spots with practices), a note on every
 principle and three agreed actions: the longest report a person normally gets. Yardsticks, timed
 in the same process: a one-page fpdf2 PDF with one line of text, and the CPU yardstick.

@@ -13,7 +13,7 @@ hits all of them alike. Each press is timed inside the page with performance.now
 - sent: the same end, from the moment the page sent the rerun request over its WebSocket
         (leaves out the browser's own handling of the key).
 
-On the questionnaire (/check, default rubric, 49 statements) the press is ArrowRight on the first
+On the questionnaire (/check, default rubric, 71 statements) the press is ArrowRight on the first
 option of a statement not yet answered, which selects the second option; the new state is the
 "Saved" mark the statement's radio group shows once the rating is stored. On the bare app it is ArrowRight on the slider
 ("The value is N+1.") or on the radio group ("The choice is N."). The first presses on each page

@@ -20,19 +20,24 @@ def start(rubric_id: str) -> None:
     ui.choose_rubric(rubric_id)
 
 
+def about_minutes(rubric) -> int:
+    """About 30 seconds a statement, to the nearest five minutes."""
+    return 5 * max(1, round(len(rubric.statements) / 2 / 5))
+
+
 left, right = st.columns(2)
 with left:
     if QUICK_ID in rubrics:
         quick = rubrics[QUICK_ID]
         st.subheader("Quick check")
-        st.write(f"About ten minutes: {len(quick.statements)} statements, two for each principle.")
+        st.write(f"About {about_minutes(quick)} minutes: {len(quick.statements)} statements, two for each principle.")
         if st.button("Take the quick check", type="primary", key="start-quick", on_click=start, args=(QUICK_ID,)):
             st.switch_page("pages/check.py")
 with right:
     if DEFAULT_ID in rubrics:
         full = rubrics[DEFAULT_ID]
         st.subheader("Full check")
-        st.write(f"Twenty to thirty minutes: {len(full.statements)} statements across "
+        st.write(f"About {about_minutes(full)} minutes: {len(full.statements)} statements across "
                  f"{len(full.principles)} principles.")
         if st.button("Take the full check", key="start-full", on_click=start, args=(DEFAULT_ID,)):
             st.switch_page("pages/check.py")

@@ -108,6 +108,9 @@ with compare_tab:
         after = history.scored(notebook.store, notebook.assessment(after_id))
         series = {"Before": {p.id: p.score for p in before.result.principles},
                   "After": {p.id: p.score for p in after.result.principles}}
+        changes = history.rubric_changes(before.result.rubric, after.result.rubric)
+        if changes:  # scores are matched by principle id; say where the questions differ
+            st.info(ui.plain("\n\n".join(changes)), icon=":material/info:")
         st.altair_chart(charts.radar_chart(after.result.rubric, series), width="content")
         ui.table(history.comparison_text(history.comparison(before.result, after.result)))
 
@@ -123,6 +126,8 @@ with trend_tab:
         else:
             st.caption(f"{len(items)} assessment{'s' if len(items) != 1 else ''}, "
                        f"from {frame['date'].min():%d %b %Y} to {frame['date'].max():%d %b %Y}.")
+            for change in history.trend_changes(items):
+                st.info(ui.plain(change), icon=":material/info:")
             st.altair_chart(history.trend_chart(frame), width="content")
             with st.expander("The same as a table"):
                 table = frame.pivot_table(index="principle", columns=frame["date"].dt.strftime("%d %b %Y"),

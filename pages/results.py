@@ -37,6 +37,8 @@ else:
         ui.static_chart(charts.result_radar, result)
     with ball_col:
         ui.static_chart(charts.beachball_chart, result)
+        # Beside the ball, how many principles each element's score rests on.
+        st.markdown("\n".join(f"- {ui.plain(line)}" for line in exports.element_lines(result)))
 
     st.subheader("Principles")
     ui.table(exports.principles_table(result).set_index("Principle"))

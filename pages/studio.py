@@ -156,6 +156,10 @@ def show_rubric(checked: studio.Checked) -> None:
     rubric = checked.rubric
     st.success(ui.plain(f"{checked.name} is a valid rubric. This is how participants will see it."),
                icon=":material/check_circle:")
+    for shown in checked.warnings:  # usable, but its scores may mislead (joiningforces.lint)
+        warning = shown.problem
+        where = f"Line {warning.line}" if warning.line else "The whole file"
+        st.warning(ui.plain(f"Warning, {where.lower()}: {warning.message}"), icon=":material/warning:")
     st.header(ui.plain(rubric.title))
     st.caption(ui.plain(f"Id {rubric.id} · version {rubric.version} · language {rubric.language}"))
     st.markdown(ui.plain(rubric.description))

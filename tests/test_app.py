@@ -55,6 +55,10 @@ def test_home_offers_quick_and_full_check():
     assert at.title[0].value == "How well are we joining forces?"
     labels = [b.label for b in at.button]
     assert "Take the quick check" in labels and "Take the full check" in labels
+    # How long each takes follows the rubric's length (about 30 seconds a statement).
+    said = [m.value for m in at.markdown]
+    assert f"About 15 minutes: {len(QUICK.statements)} statements, two for each principle." in said
+    assert any(m.startswith("About 35 minutes: 71 statements across 17 principles") for m in said)
 
 
 def test_quick_check_flow_keeps_answers_between_steps():
@@ -63,7 +67,7 @@ def test_quick_check_flow_keeps_answers_between_steps():
     assert at.title[0].value == plain(QUICK.title)
     first = QUICK.principles[0].statements[0]
     at.radio(key=f"answer-quick-check-{first.id}").set_value(4).run()
-    assert at.get("progress")[0].proto.text.startswith("Principle 1 of 12")
+    assert at.get("progress")[0].proto.text.startswith(f"Principle 1 of {len(QUICK.principles)}")
     assert [c.value for c in at.caption if "Saved" in c.value] == [":material/check: Saved"]  # under it, once stored
     at.button(key="next").click().run()
     assert at.subheader[0].value == plain(QUICK.principles[1].title)
@@ -95,7 +99,7 @@ def test_results_show_radar_bands_and_practices_for_a_known_answer_set():
     (radar, alt), (ball, ball_alt) = chart_images(at)
     width, height = re.search(r'<svg[^>]* width="(\d+)" height="(\d+)"', radar).groups()
     assert width == height
-    assert alt.startswith("Radar chart of 12 principles") and ball_alt.startswith("Beachball of 4 elements")
+    assert alt.startswith(f"Radar chart of {len(QUICK.principles)} principles") and ball_alt.startswith("Beachball of 4 elements")
     # Every point's label is in the alt text (a screen reader's whole chart) and in the SVG itself.
     points = re.findall(r"principle: ([^;]+); score: ([\d.]+);", alt)
     assert sorted(points) == sorted(re.findall(r'aria-label="series: You; principle: ([^;]+); score: ([\d.]+);', radar))
@@ -145,7 +149,7 @@ def downloads(monkeypatch):
 
 def finished_weak_trust_check() -> AppTest:
     at = answer_quick_check(start_quick(new_app()), weak_trust_answers)
-    at.text_area(key="note-check-quick-check-standing-together").input("Said “no” to the funder — together.").run()
+    at.text_area(key=f"note-check-quick-check-{QUICK.principles[-1].id}").input("Said “no” to the funder — together.").run()
     at.button(key="finish").click().run()
     return at
 
@@ -173,7 +177,7 @@ def test_json_export_round_trips_through_the_uploader(downloads):
     fresh.get("file_uploader")[0].upload("mine.json", exported.encode(), "application/json").run()
     assert not fresh.exception
     assert fresh.session_state["answers"]["quick-check"] == expected
-    assert fresh.session_state["notes"]["quick-check"]["standing-together"] == "Said “no” to the funder — together."
+    assert fresh.session_state["notes"]["quick-check"][QUICK.principles[-1].id] == "Said “no” to the funder — together."
     assert chart_images(fresh), "the results are shown again"
 
 

@@ -85,7 +85,7 @@ def test_score_wide_csv_from_stdin():
 
 def test_score_default_rubric_by_id(tmp_path):
     answers = tmp_path / "a.json"
-    answers.write_text(json.dumps({"shared-purpose-1": 4}))
+    answers.write_text(json.dumps({"shared-purpose-5": 4}))
     done = run("score", "--rubric", "quick-check", str(answers), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rubric"]["id"] == "quick-check"

@@ -427,7 +427,7 @@ def test_the_notebook_backup_brings_hostile_text_back_exactly(assessment, tmp_pa
 
 def test_loaded_file_names_and_import_problems_are_shown_as_text():
     name = f"{JS_LINK} {MARKDOWN}.json"
-    document = exports.to_json(score(QUICK, {"shared-purpose-1": 2}), {"shared-purpose": JS_LINK})
+    document = exports.to_json(score(QUICK, {"shared-purpose-5": 2}), {"shared-purpose": JS_LINK})
     at = app("pages/results.py")
     at.get("file_uploader")[0].upload(name, document.encode(), "application/json").run()
     no_live_markup(at)
@@ -440,7 +440,7 @@ def test_loaded_file_names_and_import_problems_are_shown_as_text():
 
     # A note longer than the notebook holds is refused, saying why, rather than failing to save later.
     assert exports.MAX_NOTE == MAX_NOTE
-    too_long = exports.to_json(score(QUICK, {"shared-purpose-1": 2}), {"shared-purpose": "n" * (MAX_NOTE + 1)})
+    too_long = exports.to_json(score(QUICK, {"shared-purpose-5": 2}), {"shared-purpose": "n" * (MAX_NOTE + 1)})
     with pytest.raises(exports.ImportProblem, match=f"at most {MAX_NOTE:,} characters"):
         exports.from_json(too_long, QUICK)
     at.get("file_uploader")[0].upload("long.json", too_long.encode(), "application/json").run()

@@ -111,12 +111,13 @@ def series_scores(at: AppTest, series: str) -> dict[str, float]:
     return found
 
 
-# Three participants, hand-scored: shared purpose 4.0, 2.5, 5.0 (C answered one of two: enough);
+# Three participants, hand-scored: shared purpose 4.0, 2.5, 5.0 (shared-purpose-6 reversed: 6-2 = 4,
+# 6-3 = 3; C answered one of two: enough);
 # shared impact (mutual-interest-2 reversed) (6-2+5)/2 = 4.5, (6-4+2)/2 = 2.0, C "dk" + 3 = 3.0.
 PEOPLE = [
-    (F, {"shared-purpose-1": 4, "shared-purpose-2": 4}, {"mutual-interest-2": 2, "mutual-interest-3": 5}),
-    (S, {"shared-purpose-1": 2, "shared-purpose-2": 3}, {"mutual-interest-2": 4, "mutual-interest-3": 2}),
-    (F, {"shared-purpose-1": 5, "shared-purpose-2": "dk"}, {"mutual-interest-2": "dk", "mutual-interest-3": 3}),
+    (F, {"shared-purpose-5": 4, "shared-purpose-6": 2}, {"mutual-interest-2": 2, "mutual-interest-4": 5}),
+    (S, {"shared-purpose-5": 2, "shared-purpose-6": 3}, {"mutual-interest-2": 4, "mutual-interest-4": 2}),
+    (F, {"shared-purpose-5": 5, "shared-purpose-6": "dk"}, {"mutual-interest-2": "dk", "mutual-interest-4": 3}),
 ]
 
 
@@ -166,7 +167,7 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
 
     # Where views differ most: both have a middle half of 1.25 and a range of 2.5, so rubric order;
     # each with its prompt and the distribution of answers (pooled, reversed ones turned round; a
-    # statement only 2 people gave a value to, shared-purpose-2, is left out: 4, 2, 5 remain).
+    # statement only 2 people gave a value to, shared-purpose-6, is left out: 4, 2, 5 remain).
     assert [h.value for h in at.subheader if h.value in (PURPOSE.title, MUTUAL.title)] == [PURPOSE.title, MUTUAL.title]
     assert any(PURPOSE.prompt in m.value for m in at.markdown)
     bars = {r["answer"]: r["count"] for r in chart_rows(at.get("vega_lite_chart")[1])}
@@ -235,6 +236,10 @@ def test_actions_flow_into_the_notebook_and_the_board_pack(answered_review):
     text = pdf_text(boardpack.board_pack(reviews().dashboard(ft), created=datetime(2026, 3, 5)))
     assert review.title in text and PURPOSE.title in text
     assert "Write the purpose in one sentence together (owner Chair, doing)" in text
+    # Beside the radar, each element with how many principles its score rests on (two of the four
+    # joining-forces principles have 3 answers; mean of medians 4.0 and 3.0).
+    assert "Joining forces: 3.5 (Borderline), from 2 of 4 principles" in text
+    assert "Putting relationships first: no score yet (none of its 4 principles scored)" in text
     assert "fewer than 3 answers" in text  # the role groups and the unanswered principles
     assert "5 March 2026" in text
     assert at.get("download_button")  # the board pack and CSV buttons are there
@@ -260,7 +265,7 @@ def test_board_pack_of_a_review_below_the_minimum_says_so():
     _, ft = create_review(roles=())
     link = reviews().get_review(ft).participant_token
     at, own = join(link, None)
-    answer(at, own, {"shared-purpose-1": 4})
+    answer(at, own, {"shared-purpose-5": 4})
     text = pdf_text(boardpack.board_pack(reviews().dashboard(ft), created=datetime(2026, 3, 5)))
     assert "Not shown: fewer than 3 answers so far (1 answered)" in text
     assert "4.0" not in text  # no median leaks
@@ -301,21 +306,21 @@ def test_a_closed_review_refuses_changes_with_a_clear_message():
     facilitator, ft = create_review()
     link = reviews().get_review(ft).participant_token
     at, own = join(link, F)
-    answer(at, own, {"shared-purpose-1": 4})
+    answer(at, own, {"shared-purpose-5": 4})
     facilitator.button(key="close-review").click().run()
     assert reviews().get_review(ft).is_closed
 
     # The open page of the participant: the change is refused, said plainly, and put back.
-    at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").set_value(2).run()
+    at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").set_value(2).run()
     assert any("answers can no longer be given or changed" in e.value for e in at.error)
-    assert reviews().participant(own).answers == {"shared-purpose-1": 4}
-    assert at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").value == 4
+    assert reviews().participant(own).answers == {"shared-purpose-5": 4}
+    assert at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").value == 4
 
     # Coming back with their own link: read only.
     again = app("pages/review.py", t=own)
     assert any("answers can no longer be given or changed" in i.value for i in again.info)
     again.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Your answers").run()
-    assert again.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").disabled
+    assert again.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").disabled
 
     # Newcomers cannot join.
     late = app("pages/review.py", p=link)
@@ -323,19 +328,19 @@ def test_a_closed_review_refuses_changes_with_a_clear_message():
 
     # Reopened, answers can change again.
     facilitator.button(key="reopen").click().run()
-    answer(app("pages/review.py", t=own), own, {"shared-purpose-1": 2})
-    assert reviews().participant(own).answers == {"shared-purpose-1": 2}
+    answer(app("pages/review.py", t=own), own, {"shared-purpose-5": 2})
+    assert reviews().participant(own).answers == {"shared-purpose-5": 2}
 
 
 def test_own_link_restores_answers_in_a_new_session_and_the_shared_link_does_not_join_twice():
     _, ft = create_review()
     link = reviews().get_review(ft).participant_token
     at, own = join(link, S)
-    answer(at, own, {"shared-purpose-1": 5, "shared-purpose-2": "dk"})
+    answer(at, own, {"shared-purpose-5": 5, "shared-purpose-6": "dk"})
     assert any(c.value.endswith(f"/review?t={own}") for c in at.code)
     other = app("pages/review.py", t=own)
-    assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-1").value == 5
-    assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-2").value == "dk"
+    assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").value == 5
+    assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-6").value == "dk"
     # The same tab opening the shared link again goes back to its own answers, not a second join.
     at.query_params.clear()
     at.query_params["p"] = link
@@ -349,11 +354,11 @@ def test_facilitator_takes_part_and_sees_own_answers_beside_the_group():
     facilitator.button(key="take-part").click().run()
     own = reviews().dashboard(ft).own_token
     assert own
-    answer(app("pages/review.py", t=own), own, {"shared-purpose-1": 2, "shared-purpose-2": 2})
+    answer(app("pages/review.py", t=own), own, {"shared-purpose-5": 2, "shared-purpose-6": 4})
     link = reviews().get_review(ft).participant_token
     for value in (4, 5):
         at, token = join(link, None)
-        answer(at, token, {"shared-purpose-1": value, "shared-purpose-2": value})
+        answer(at, token, {"shared-purpose-5": value, "shared-purpose-6": 6 - value})
     time.sleep(CACHE_TTL)
     at = app("pages/facilitate.py", f=ft)
     assert series_scores(at, "Your own answers") == {PURPOSE.title: 2.0}
@@ -367,7 +372,7 @@ def test_results_after_closing_wait_until_the_review_closes():
     people = []
     for value in (2, 3, 4):
         at, own = join(link, None)
-        answer(at, own, {"shared-purpose-1": value})
+        answer(at, own, {"shared-purpose-5": value})
         people.append((at, own))
     at, own = people[0]
     at.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Results").run()

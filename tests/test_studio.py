@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 import ui
-from joiningforces import cli, report, studio
+from joiningforces import cli, lint, report, studio
 from joiningforces.library import DEFAULT_ID, QUICK_ID, default_rubric, load_library, rubric_dir
 from joiningforces.loader import MAX_BYTES, load_rubric
 from joiningforces.models import Rubric
@@ -93,6 +93,7 @@ def test_starter_template_is_a_valid_commented_rubric():
     rubric = load_rubric(text)
     assert studio.ID_PATTERN.fullmatch(rubric.id)
     assert len(rubric.principles) >= 3 and any(s.reverse for s in rubric.statements)
+    assert lint.rubric_warnings(rubric) == []  # a model to copy: no warnings either
     assert text.count("\n#") >= 10  # explains itself
     for section in ("[scale]", "[[bands]]", "[[sources]]", "[[elements]]", "[[roles]]", "[[principles]]",
                     "[[principles.statements]]", "[[practices]]"):

@@ -24,6 +24,7 @@ from fpdf.fonts import FontFace
 
 from . import charts
 from .aggregate import GroupSummary, PrincipleStats, ReviewAggregate, Suppressed
+from .exports import element_lines
 from .models import Rubric
 from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
 from .storage.reviews import Dashboard, ReviewInfo
@@ -192,6 +193,11 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
         missing = [p.title for p in rubric.principles if not agg.everyone.principles[p.id]]
         if missing:
             side(f"Left out ({hidden}): " + "; ".join(missing) + ".", 8.5, colour=MUTED)
+        if agg.result is not None:
+            pdf.ln(1.5)
+            side("Elements (mean of their principles' medians)", 10, "B")
+            for line in element_lines(agg.result):  # with how many principles each rests on
+                side(line, 8.5, after=0.4)
         pdf.end_beside(image_bottom)
 
         rows = []

@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 from .library import DEFAULT_ID, load_library, rubric_dir
+from .exports import element_lines
+from .lint import warnings_in
 from .loader import RubricError, load_rubric
 from .models import Rubric
 from .recommend import strengths, suggest, weak_principles
@@ -69,6 +71,9 @@ def _validate(args) -> int:
             continue
         print(f"{path}: OK — '{rubric.title}' {rubric.version}: {len(rubric.principles)} principles, "
               f"{len(rubric.statements)} statements, {len(rubric.practices)} practices")
+        # Warnings do not change the exit code: the rubric can be used, but its scores may mislead.
+        for warning in warnings_in(rubric, Path(path).read_text(encoding="utf-8-sig"), path):
+            print(f"  warning: {warning}")
     return status
 
 
@@ -188,10 +193,7 @@ def result_text(result: Result) -> str:
     for p in result.principles:
         band = p.band.label if p.band else "not enough answers"
         lines.append(f"{p.title:<{width}}  {fmt(p.score):>5}  {band:<18}  {p.answered} of {p.total}")
-    lines += ["", "Elements:"]
-    for e in result.elements:
-        band = e.band.label if e.band else "no scored principles"
-        lines.append(f"  {e.title}: {fmt(e.score)} ({band})")
+    lines += ["", "Elements:"] + [f"  {line}" for line in element_lines(result)]
     lines.append(f"Overall: {fmt(result.overall)}")
     suggestions = suggest(result)
     lines += ["", "Suggested practices:" if suggestions else "No weak spots: no practices suggested."]

@@ -69,6 +69,28 @@ def principles_table(result: Result) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Principle", "Element", "Score", "Band", "Coverage"])
 
 
+def element_basis(result: Result, element_id: str) -> str:
+    """How many principles an element's score rests on: "from 4 principles", "from 3 of 4 principles"
+    (one had too few answers), so that a band resting on one principle is not read as well founded."""
+    total = sum(1 for p in result.rubric.principles if p.element == element_id)
+    scored = next(e.principles for e in result.elements if e.id == element_id)
+    if scored == total:
+        return f"from {total} principle{'' if total == 1 else 's'}"
+    return f"from {scored} of {total} principles"
+
+
+def element_lines(result: Result) -> list[str]:
+    """One line per beachball element: "Listening to each other: 3.4 (Borderline), from 4 principles"."""
+    lines = []
+    for e in result.elements:
+        if e.score is None:
+            total = sum(1 for p in result.rubric.principles if p.element == e.id)
+            lines.append(f"{e.title}: no score yet (none of its {total} principles scored)")
+        else:
+            lines.append(f"{e.title}: {e.score:.1f} ({e.band.label}), {element_basis(result, e.id)}")
+    return lines
+
+
 # ---------------------------------------------------------------------------------------------
 # JSON
 # ---------------------------------------------------------------------------------------------

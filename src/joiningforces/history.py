@@ -9,6 +9,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
+from .models import Principle, Rubric
 from .scoring import Result, score
 from .storage import Assessment, Store
 
@@ -31,19 +32,78 @@ def scored(store: Store, assessment: Assessment) -> Scored:
 
 
 def comparison(before: Result, after: Result) -> pd.DataFrame:
-    """What moved between two results, by principle id (principles in either rubric, `after`'s order first)."""
+    """What moved between two results, by principle id (principles in either rubric, `after`'s order first).
+
+    A rubric keeps a principle's id only while its meaning is unchanged (docs/rubric-design.md), so
+    scores are matched by id across rubric versions; "Rubric" says where the two differ for a row."""
     rows = []
     titles = {p.id: p.title for p in before.principles} | {p.id: p.title for p in after.principles}
     order = [p.id for p in after.principles] + [p.id for p in before.principles
                                                if p.id not in {q.id for q in after.principles}]
     old = {p.id: p.score for p in before.principles}
     new = {p.id: p.score for p in after.principles}
+    notes = _principle_notes(before.rubric, after.rubric)
     for pid in order:
         a, b = old.get(pid), new.get(pid)
         change = None if a is None or b is None else b - a
-        rows.append({"Principle": titles[pid], "Before": a, "After": b, "Change": change})
-    frame = pd.DataFrame(rows)
+        rows.append({"Principle": titles[pid], "Before": a, "After": b, "Change": change, "Rubric": notes.get(pid, "")})
+    frame = pd.DataFrame(rows, columns=["Principle", "Before", "After", "Change", "Rubric"])
     return frame
+
+
+def _version(rubric: Rubric) -> str:
+    return f"'{rubric.title}' version {rubric.version}"
+
+
+def _asked(principle: Principle) -> list[tuple[str, str, bool]]:
+    return [(s.id, " ".join(s.text.split()), s.reverse) for s in principle.statements]
+
+
+def _principle_notes(before: Rubric, after: Rubric) -> dict[str, str]:
+    """Principle id -> how the rubric changed for it between `before` and `after` ("" where it did not)."""
+    if before == after:
+        return {}
+    old, new = {p.id: p for p in before.principles}, {p.id: p for p in after.principles}
+    notes = {pid: "not in the later rubric" for pid in old if pid not in new}
+    notes |= {pid: "new in the later rubric" for pid in new if pid not in old}
+    for pid in old.keys() & new.keys():
+        changed = []
+        if _asked(old[pid]) != _asked(new[pid]):
+            changed.append("other statements")
+        if old[pid].element != new[pid].element:
+            changed.append("another element")
+        if changed:
+            notes[pid] = " and ".join(changed)
+    return notes
+
+
+def rubric_changes(before: Rubric, after: Rubric) -> list[str]:
+    """Plain sentences on how the rubric changed between two assessments; none when it is the same."""
+    if before == after:
+        return []
+    old, new = {p.id: p for p in before.principles}, {p.id: p for p in after.principles}
+    both = [pid for pid in new if pid in old]
+    lines = [f"The rubric changed between these two: {_version(before)}, then {_version(after)}. "
+             f"Scores are compared for the {len(both)} principle{'s' if len(both) != 1 else ''} both have."]
+    gone = [old[pid].title for pid in old if pid not in new]
+    added = [new[pid].title for pid in new if pid not in old]
+    reworded = [new[pid].title for pid in both if _asked(old[pid]) != _asked(new[pid])]
+    moved = [f"{new[pid].title} (from {_element_title(before, old[pid].element)} to "
+             f"{_element_title(after, new[pid].element)})" for pid in both if old[pid].element != new[pid].element]
+    if reworded:
+        lines.append("Asked with other statements in the later rubric, so a change may come from the questions "
+                     "as well as the partnership: " + "; ".join(reworded) + ".")
+    if moved:
+        lines.append("Under another beachball element in the later rubric: " + "; ".join(moved) + ".")
+    if added:
+        lines.append("New in the later rubric, with no earlier score: " + "; ".join(added) + ".")
+    if gone:
+        lines.append("Not asked in the later rubric, with no later score: " + "; ".join(gone) + ".")
+    return lines
+
+
+def _element_title(rubric: Rubric, element_id: str) -> str:
+    return next((e.title for e in rubric.elements if e.id == element_id), element_id)
 
 
 def comparison_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -53,23 +113,52 @@ def comparison_text(frame: pd.DataFrame) -> pd.DataFrame:
             return "—"
         return f"{value:+.1f}" if signed else f"{value:.1f}"
 
-    return pd.DataFrame({
+    shown = pd.DataFrame({
         "Principle": frame["Principle"],
         "Before": [fmt(v) for v in frame["Before"]],
         "After": [fmt(v) for v in frame["After"]],
         "Change": [fmt(v, signed=True) for v in frame["Change"]],
-    }).set_index("Principle")
+    })
+    if "Rubric" in frame and frame["Rubric"].astype(bool).any():  # only when the two rubrics differ
+        shown["Rubric changed"] = frame["Rubric"].tolist()
+    return shown.set_index("Principle")
 
 
 def trend_frame(history: Sequence[Scored]) -> pd.DataFrame:
-    """One row per (assessment date, principle) with a score, oldest first, for the trend chart."""
+    """One row per (assessment date, principle) with a score, oldest first, for the trend chart.
+
+    Principles are followed by id across rubric versions, under their latest title; "rubric" names
+    the version each score was answered on."""
+    ordered = sorted(history, key=lambda s: s.assessment.created)
+    latest = {p.id: p.title for item in ordered for p in item.result.principles}  # later titles win
     rows = [
-        {"date": item.assessment.created, "principle": p.title, "principle_id": p.id, "score": round(p.score, 2),
-         "band": p.band.label}
-        for item in sorted(history, key=lambda s: s.assessment.created)
+        {"date": item.assessment.created, "principle": latest[p.id], "principle_id": p.id,
+         "score": round(p.score, 2), "band": p.band.label,
+         "rubric": f"{item.result.rubric.title} {item.result.rubric.version}"}
+        for item in ordered
         for p in item.result.principles if p.score is not None
     ]
-    return pd.DataFrame(rows, columns=["date", "principle", "principle_id", "score", "band"])
+    return pd.DataFrame(rows, columns=["date", "principle", "principle_id", "score", "band", "rubric"])
+
+
+def trend_changes(history: Sequence[Scored]) -> list[str]:
+    """Where the rubric changed along a trend: one sentence per change, oldest first."""
+    ordered = sorted(history, key=lambda s: s.assessment.created)
+    lines = []
+    for previous, item in zip(ordered, ordered[1:]):
+        before, after = previous.result.rubric, item.result.rubric
+        if before == after:
+            continue
+        notes = _principle_notes(before, after)
+        counts = {kind: sum(1 for note in notes.values() if kind in note)
+                  for kind in ("new", "not in", "other statements", "another element")}
+        parts = [f"{n} {label}" for n, label in (
+            (counts["new"], "new"), (counts["not in"], "no longer asked"),
+            (counts["other statements"], "asked with other statements"),
+            (counts["another element"], "under another element")) if n]
+        lines.append(f"From {item.assessment.created:%d %b %Y} the answers are on {_version(after)} "
+                     f"(before: {_version(before)})" + (f"; principles: {', '.join(parts)}." if parts else "."))
+    return lines
 
 
 def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target: float = 4.0) -> alt.FacetChart:

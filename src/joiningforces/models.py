@@ -129,6 +129,8 @@ class Statement(_Model):
     id: Id
     text: Text
     reverse: StrictBool = Field(False, description="True when agreeing with the statement signals a weakness.")
+    source: Id | None = Field(None, description="Id of the source note this statement draws on, when it is "
+                                                "not its principle's.")
 
 
 class Principle(_Model):
@@ -261,6 +263,10 @@ def _check_references(r: Rubric) -> Iterator[CrossCheckError]:
         if p.source not in sources:
             yield CrossCheckError(("principles", i, "source"),
                                   f"principle '{p.id}' cites source '{p.source}', which is not in [[sources]].")
+        for j, s in enumerate(p.statements):
+            if s.source is not None and s.source not in sources:
+                yield CrossCheckError(("principles", i, "statements", j, "source"),
+                                      f"statement '{s.id}' cites source '{s.source}', which is not in [[sources]].")
     for i, pr in enumerate(r.practices):
         for j, target in enumerate(pr.helps):
             if target not in principles:

@@ -23,7 +23,7 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from . import charts
-from .exports import principles_table
+from .exports import element_lines, principles_table
 from .recommend import strengths, suggest, weak_spots
 from .scoring import Result
 
@@ -268,9 +268,8 @@ def pdf_report(
         side(f"{b.label}: {b.min:.1f} and above" + (f". {b.meaning}" if b.meaning else ""), 8.5, after=0.4)
     pdf.ln(1.5)
     side("Elements", 10, "B")
-    for e in result.elements:
-        score = "no score yet" if e.score is None else f"{e.score:.1f} ({e.band.label})"
-        side(f"{e.title}: {score}", 8.5, after=0.4)
+    for line in element_lines(result):  # with how many principles each score rests on
+        side(line, 8.5, after=0.4)
     pdf.end_beside(image_bottom)
 
     # The table of principles (band labels in words, never colour alone).

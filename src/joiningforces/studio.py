@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from .library import load_library, rubric_dir
+from .lint import warnings_in
 from .loader import MAX_BYTES, Problem, RubricError, parse_rubric
 from .models import Id, Principle, Rubric
 
@@ -55,6 +56,7 @@ class Checked:
     rubric: Rubric | None
     problems: tuple[ShownProblem, ...] = ()
     more_problems: int = 0  # problems found beyond the ones shown
+    warnings: tuple[ShownProblem, ...] = ()  # a usable rubric whose scores may mislead (see lint.py)
 
     @property
     def ok(self) -> bool:
@@ -69,7 +71,9 @@ def check_rubric(raw: bytes, name: str = "<rubric>") -> Checked:
         text = raw[: MAX_BYTES + 1].decode("utf-8", errors="replace").removeprefix("\ufeff")
         shown = tuple(ShownProblem(p, excerpt(text, p.line)) for p in exc.problems[:MAX_SHOWN_PROBLEMS])
         return Checked(name, raw, None, shown, max(0, len(exc.problems) - MAX_SHOWN_PROBLEMS))
-    return Checked(name, raw, rubric)
+    text = raw.decode("utf-8-sig")  # it parsed, so it is UTF-8
+    warnings = tuple(ShownProblem(w, excerpt(text, w.line)) for w in warnings_in(rubric, text, name))
+    return Checked(name, raw, rubric, warnings=warnings)
 
 
 def excerpt(text: str, line: int | None, *, context: int = 1, width: int = 160) -> str | None:
@@ -301,7 +305,7 @@ def compare(base: Rubric, new: Rubric) -> RubricDiff:
         return (FieldChange("principle", was.id, is_.id),) if was.id != is_.id else ()
 
     statements = _diff_items(
-        "statement", base_statements, new_statements, ("text", "reverse"), "text", extra=moved,
+        "statement", base_statements, new_statements, ("text", "reverse", "source"), "text", extra=moved,
         principle_of=(lambda sid: base.principle_of[sid].title, lambda sid: new.principle_of[sid].title))
     practices = _diff_items(
         "practice", {p.id: p for p in base.practices}, {p.id: p for p in new.practices},
@@ -457,6 +461,8 @@ STARTER_TEMPLATE = '''\
 #     that starts with [[...]] is one entry of a list.
 #  3. Upload the file to the Rubric studio (or run `joiningforces validate my-file.toml`): it
 #     lists any problem with its line number, or shows the check as participants will see it.
+#     Warnings (the file still works) point at scores that may mislead: give each element at
+#     least two principles, and each principle a statement about things going wrong.
 #
 # Lines starting with # are comments: participants never see them. Text goes in "double quotes".
 # The full format is described in docs/rubric-format.md.
@@ -567,10 +573,31 @@ source = "workshop-notes"
   id = "purpose-2"
   text = "People we serve helped shape our aims."
 
+  [[principles.statements]]
+  id = "purpose-3"
+  text = "Each partner mostly works to its own aims."
+  reverse = true
+
+[[principles]]
+id = "pooling"
+title = "Pooling our strengths"
+element = "joining-forces"
+description = "Partners share skills, know-how and contacts, not only tasks."
+source = "workshop-notes"
+
+  [[principles.statements]]
+  id = "pooling-1"
+  text = "We share skills and know-how with each other."
+
+  [[principles.statements]]
+  id = "pooling-2"
+  text = "Each partner keeps its best people and contacts to itself."
+  reverse = true
+
 [[principles]]
 id = "fair-shares"
 title = "Fair shares"
-element = "joining-forces"
+element = "relationships"
 description = "Costs, risks and credit are shared in a way every partner thinks fair."
 source = "workshop-notes"
 
@@ -618,6 +645,6 @@ first_steps = [
   "List what each partner puts in, including staff time.",
   "Review the list together every six months.",
 ]
-helps = ["fair-shares"]
+helps = ["fair-shares", "pooling"]
 source = "workshop-notes"
 '''

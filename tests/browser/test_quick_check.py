@@ -4,6 +4,7 @@ import io
 
 from pypdf import PdfReader
 
+from joiningforces import exports
 from joiningforces.library import default_rubric
 from joiningforces.scoring import score
 
@@ -59,6 +60,10 @@ def test_quick_check_with_mouse_and_keyboard(page, server):
     expected = score(QUICK, {s.id: chosen_value(s) for s in QUICK.statements})
     assert read == {p.title: round(p.score, 1) for p in expected.principles}
     assert read[QUICK.principle("trust").title] == 1.0
+
+    # Beside the beachball, each element's score with how many principles it rests on.
+    for line in exports.element_lines(expected):
+        page.get_by_text(line, exact=True).wait_for()
 
     # The weak spot is named with its practices.
     page.get_by_role("heading", name=f"{QUICK.principle('trust').title}: 1.0 (Concern)").wait_for()
