@@ -103,10 +103,12 @@ def new_app(**query) -> AppTest:
 
 
 def test_the_resume_link_of_a_1_0_assessment_opens_it_on_1_0():
-    token = save_1_0(Store(), "quick-check", f"Old Partners {uuid.uuid4().hex[:6]}")
-    at = new_app(a=token)
+    store = Store()
+    uid = save_1_0(store, "quick-check", f"Old Partners {uuid.uuid4().hex[:6]}")
+    link = store.replace_link(uid)  # the private resume link (only its digest is kept)
+    at = new_app(a=link)
     assert not at.exception
-    assert at.session_state["answers"]["quick-check"] == Store().get_assessment(token).answers
+    assert at.session_state["answers"]["quick-check"] == Store().get_assessment(uid).answers
     at.switch_page("pages/results.py").run()
     assert not at.exception
     assert any("version 1\\.0" in c.value or "version 1.0" in c.value for c in at.caption)
