@@ -7,7 +7,7 @@ import streamlit as st
 import ui
 from joiningforces import charts, exports, report
 from joiningforces.recommend import strengths, weak_spots
-from joiningforces.scoring import score
+from joiningforces.scoring import one_decimal, score
 
 ui.run_through_app()
 
@@ -51,7 +51,7 @@ else:
     for spot in spots:
         p = spot.principle
         with st.container(border=True):
-            st.subheader(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})")
+            st.subheader(f"{ui.plain(p.title)}: {one_decimal(p.score)} ({ui.plain(p.band.label)})")
             parts = [f":gray[{ui.plain(p.band.meaning)}]"] if p.band.meaning else []
             if spot.pulled_down:
                 parts.append("**What pulled it down**\n\n" + "\n".join(
@@ -69,7 +69,7 @@ else:
     strong = strengths(result)
     if strong:
         st.header("Strengths")
-        st.markdown("\n".join(f"- {ui.plain(p.title)}: {p.score:.1f}" for p in strong))
+        st.markdown("\n".join(f"- {ui.plain(p.title)}: {one_decimal(p.score)}" for p in strong))
     unscored = [p for p in result.principles if not p.scored]
     if unscored:
         st.caption("Not enough answers to score: " + ", ".join(ui.plain(p.title) for p in unscored) + ".")

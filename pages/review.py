@@ -14,6 +14,7 @@ from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.reviews import WAITING_FOR_CLOSING
+from joiningforces.scoring import one_decimal
 
 ui.run_through_app("review")
 
@@ -238,7 +239,7 @@ def questionnaire() -> None:
 
 
 def table_cell(stat) -> str:
-    return f"{stat.median:.1f}" if stat else str(stat)
+    return one_decimal(stat.median) if stat else str(stat)
 
 
 def results() -> None:
@@ -271,9 +272,9 @@ def results() -> None:
     rows = []
     for p in rubric.principles:
         stat = group.everyone.principles[p.id]
-        rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else f"{mine[p.id]:.1f}",
+        rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else one_decimal(mine[p.id]),
                      "Group median": table_cell(stat),
-                     "Middle half of the group": f"{stat.q1:.1f}–{stat.q3:.1f}" if stat else ""})
+                     "Middle half of the group": f"{one_decimal(stat.q1)}–{one_decimal(stat.q3)}" if stat else ""})
     ui.table(pd.DataFrame(rows).set_index("Principle"))
 
     if group.disagreements:
@@ -295,7 +296,7 @@ def results() -> None:
         st.header("The group's weak spots and what to try")
         for spot in spots[:4]:
             p = spot.principle
-            with st.expander(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})"):
+            with st.expander(f"{ui.plain(p.title)}: {one_decimal(p.score)} ({ui.plain(p.band.label)})"):
                 for suggestion in spot.practices:
                     st.markdown(f"**{ui.plain(suggestion.practice.name)}.** {ui.plain(suggestion.practice.what)}")
 

@@ -23,7 +23,8 @@ import altair as alt
 import pandas as pd
 
 from .models import Rubric
-from .scoring import Result
+from .scoring import Result, one_decimal
+from .scoring import shown as rounded  # `shown` is a common local name here
 
 # Okabe–Ito, reordered so the first series is the high-contrast blue and yellow comes last.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -80,7 +81,7 @@ def shorten(title: str, width: int = 16, max_lines: int = 3) -> str:
 
 
 def _fmt(score: float | None) -> str:
-    return DASH if score is None else f"{score:.1f}"
+    return DASH if score is None else one_decimal(score)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -199,15 +200,15 @@ def radar_chart(
             value = _value(values, p.id)
             if value is None:
                 continue
-            shown = round(value, 1)
+            shown = rounded(value)
             x, y = position(rubric, i, n, min(max(value, low), high))  # off-scale values stay on the wheel
             band_label = rubric.band_for(value).label
             row = {"series": name, "order": i, "x": x, "y": y, "principle": p.title, "score": shown,
                    "band": band_label}
-            desc = f"series: {name}; principle: {p.title}; score: {shown:.1f}; band: {band_label}"
+            desc = f"series: {name}; principle: {p.title}; score: {one_decimal(shown)}; band: {band_label}"
             if spread and spread.get(p.id) is not None:
                 lo, hi = sorted(map(float, spread[p.id]))
-                row["range"] = f"{lo:.1f} to {hi:.1f}"
+                row["range"] = f"{one_decimal(lo)} to {one_decimal(hi)}"
                 desc += f"; range: {row['range']}"
             row["desc"] = desc
             point_rows.append(row)
@@ -275,7 +276,7 @@ def _radar_description(rubric: Rubric, series: Mapping[str, Mapping[str, float |
     low, high = rubric.scale.low, rubric.scale.high
     n = len(rubric.principles)
     parts = [f"Radar chart of {n} principles, scored from {low} to {high}; "
-             f"a dashed ring marks {target:.1f}, where '{rubric.bands[0].label}' begins."]
+             f"a dashed ring marks {one_decimal(target)}, where '{rubric.bands[0].label}' begins."]
     for name, values in series.items():
         scored = [(p.title, v) for p in rubric.principles if (v := _value(values, p.id)) is not None]
         parts.append(f"{name}: {_extremes(scored, n)}")
@@ -311,7 +312,7 @@ def beachball_chart(result: Result, *, size: int = 320) -> alt.LayerChart:
     with_principles = {p.element for p in rubric.principles}
     rows = []
     for i, e in enumerate(result.elements):
-        shown = None if e.score is None else round(e.score, 1)
+        shown = None if e.score is None else rounded(e.score)
         if e.score is not None:
             band = e.band.label
         else:
@@ -366,16 +367,16 @@ def _extremes(scored: list[tuple[str, float]], total: int, noun: str = "principl
     singular = noun[:-1]
     if not scored:
         return f"No {singular} has enough answers yet to be scored."
-    shown = [(title, round(value, 1)) for title, value in scored]
+    shown = [(title, rounded(value)) for title, value in scored]
     top, bottom = max(v for _, v in shown), min(v for _, v in shown)
     if len(shown) == 1:
-        text = f"Only one {singular} has a score: {shown[0][0]} ({top:.1f})."
+        text = f"Only one {singular} has a score: {shown[0][0]} ({one_decimal(top)})."
     elif top == bottom:
-        text = f"All {len(shown)} scored {noun} are at {top:.1f}."
+        text = f"All {len(shown)} scored {noun} are at {one_decimal(top)}."
     else:
         best = [t for t, v in shown if v == top]
         worst = [t for t, v in shown if v == bottom]
-        text = f"Strongest: {_names(best)} ({top:.1f}). Weakest: {_names(worst)} ({bottom:.1f})."
+        text = f"Strongest: {_names(best)} ({one_decimal(top)}). Weakest: {_names(worst)} ({one_decimal(bottom)})."
     missing = total - len(shown)
     if missing:
         verb = "does" if missing == 1 else "do"

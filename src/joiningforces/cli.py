@@ -13,7 +13,7 @@ from .library import DEFAULT_ID, load_library, rubric_dir
 from .loader import RubricError, load_rubric
 from .models import Rubric
 from .recommend import strengths, suggest, weak_principles
-from .scoring import AnswerError, Result, score
+from .scoring import AnswerError, Result, one_decimal, score
 from .studio import json_schema_text
 
 OK, INVALID, USAGE = 0, 1, 2
@@ -177,7 +177,7 @@ def result_json(result: Result) -> dict:
 
 def result_text(result: Result) -> str:
     def fmt(value: float | None) -> str:
-        return "  —" if value is None else f"{value:.1f}"
+        return "  —" if value is None else one_decimal(value)
 
     width = max(len(p.title) for p in result.principles)
     lines = [f"{result.rubric.title} ({result.rubric.version}): {result.answered} of "

@@ -9,7 +9,7 @@ from datetime import datetime
 import altair as alt
 import pandas as pd
 
-from .scoring import Result, score
+from .scoring import Result, one_decimal, score
 from .storage import Assessment, Store
 
 
@@ -51,7 +51,7 @@ def comparison_text(frame: pd.DataFrame) -> pd.DataFrame:
     def fmt(value, signed=False):
         if value is None or pd.isna(value):
             return "—"
-        return f"{value:+.1f}" if signed else f"{value:.1f}"
+        return f"{value:+.1f}" if signed else one_decimal(value)
 
     return pd.DataFrame({
         "Principle": frame["Principle"],

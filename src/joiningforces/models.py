@@ -95,14 +95,25 @@ class Band(_Model):
     act: StrictBool = Field(True, description="Whether principles in this band get suggested practices.")
 
 
-def _default_bands() -> tuple[Band, ...]:
-    # The Wilder Collaboration Factors Inventory's bands.
+def default_bands(scale: Scale) -> tuple[Band, ...]:
+    """The bands a rubric without `[[bands]]` gets, in the proportions of the Wilder Collaboration
+    Factors Inventory's 4.0 and 3.0 on 1–5: three quarters and half of the way up `scale`.
+
+    On 1–7 that is 5.5 and 4.0 (a neutral 4 is borderline, not a strength); on 0–10, 7.5 and 5.0.
+    """
+    low, high = scale.low, scale.high
+
+    def at(share: float) -> float:
+        from .scoring import shown  # scoring imports this module
+
+        return shown(low + share * (high - low))
+
     return (
-        Band(id="strength", label="Strength", min=4.0, act=False,
+        Band(id="strength", label="Strength", min=at(0.75), act=False,
              meaning="Working well: keep doing what makes it work."),
-        Band(id="borderline", label="Borderline", min=3.0,
+        Band(id="borderline", label="Borderline", min=at(0.5),
              meaning="Worth discussing: views may differ or it is slipping."),
-        Band(id="concern", label="Concern", min=1.0,
+        Band(id="concern", label="Concern", min=float(low),
              meaning="Needs attention: it may hold the partnership back."),
     )
 
@@ -158,17 +169,33 @@ class Rubric(_Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     description: Text
     scale: Scale = Field(default_factory=Scale)
-    bands: tuple[Band, ...] = Field(default_factory=_default_bands, min_length=1, max_length=10)
+    bands: tuple[Band, ...] = Field(default_factory=lambda: default_bands(Scale()), min_length=1, max_length=10,
+                                   description="Score bands from the best down; without them, bands derived from the scale.")
     sources: tuple[Source, ...] = Field(min_length=1)
     elements: tuple[Element, ...] = Field(min_length=1, max_length=12)
     roles: tuple[Role, ...] = ()
     principles: tuple[Principle, ...] = Field(min_length=1, max_length=60)
     practices: tuple[Practice, ...] = Field(min_length=1, max_length=200)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bands_from_scale(cls, data: object) -> object:
+        """Without `[[bands]]`, the bands come from the rubric's own scale (`default_bands`)."""
+        if isinstance(data, dict) and "bands" not in data:
+            try:
+                scale = Scale.model_validate(data.get("scale", {}))
+            except (ValueError, TypeError):  # the scale's own problems are reported on their lines
+                scale = Scale()
+            if len(scale.points) >= 2 and scale.low < scale.high:
+                data = {**data, "bands": default_bands(scale)}
+        return data
+
     @model_validator(mode="after")
     def _cross_check(self) -> Rubric:
-        errors = [error for check in (_check_scale, _check_bands, _check_unique_ids, _check_references,
-                                      _check_coverage) for error in check(self)]
+        errors = list(_check_scale(self))
+        if not errors:  # bands are measured against the scale: a broken scale would blame them too
+            errors += _check_bands(self)
+        errors += [error for check in (_check_unique_ids, _check_references, _check_coverage) for error in check(self)]
         if errors:
             raise CrossCheckErrors(errors)
         return self
@@ -196,8 +223,10 @@ class Rubric(_Model):
 
     def band_for(self, score: float) -> Band:
         """The band a score falls in. Scores are banded as shown, rounded to one decimal."""
-        shown = round(float(score), 1)  # float(): numpy rounds 3.85 to 3.8 (half to even), Python to 3.9 as shown
-        return next((b for b in self.bands if shown >= b.min), self.bands[-1])
+        from .scoring import shown  # scoring imports this module
+
+        rounded = shown(score)
+        return next((b for b in self.bands if rounded >= b.min), self.bands[-1])
 
 
 def _check_scale(r: Rubric) -> Iterator[CrossCheckError]:

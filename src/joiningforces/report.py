@@ -25,7 +25,7 @@ from fpdf.fonts import FontFace
 from . import charts
 from .exports import principles_table
 from .recommend import strengths, suggest, weak_spots
-from .scoring import Result
+from .scoring import Result, one_decimal
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -252,7 +252,7 @@ def pdf_report(
          f"{answered} of {len(rubric.statements)} statements answered", 9, colour=MUTED, after=2)
     if result.overall is not None:
         band = rubric.band_for(result.overall)
-        para(f"Overall score: {result.overall:.1f} out of {rubric.scale.high} ({band.label})", 11, "B", after=0.5)
+        para(f"Overall score: {one_decimal(result.overall)} out of {rubric.scale.high} ({band.label})", 11, "B", after=0.5)
     para(charts.summary_sentence(result), 10, after=2)
 
     # The radar, with the bands and the elements beside it.
@@ -262,14 +262,14 @@ def pdf_report(
 
     side("How to read it", 10, "B")
     side(f"Each spoke is a principle, scored from {rubric.scale.low} (centre) to {rubric.scale.high} "
-         f"(edge). The dashed ring marks {rubric.bands[0].min:.1f}, where '{rubric.bands[0].label}' begins.",
+         f"(edge). The dashed ring marks {one_decimal(rubric.bands[0].min)}, where '{rubric.bands[0].label}' begins.",
          colour=MUTED, after=1.5)
     for b in rubric.bands:
-        side(f"{b.label}: {b.min:.1f} and above" + (f". {b.meaning}" if b.meaning else ""), 8.5, after=0.4)
+        side(f"{b.label}: {one_decimal(b.min)} and above" + (f". {b.meaning}" if b.meaning else ""), 8.5, after=0.4)
     pdf.ln(1.5)
     side("Elements", 10, "B")
     for e in result.elements:
-        score = "no score yet" if e.score is None else f"{e.score:.1f} ({e.band.label})"
+        score = "no score yet" if e.score is None else f"{one_decimal(e.score)} ({e.band.label})"
         side(f"{e.title}: {score}", 8.5, after=0.4)
     pdf.end_beside(image_bottom)
 
@@ -303,7 +303,7 @@ def pdf_report(
     for spot in spots_list[:spots]:
         p = spot.principle
         keep(16)
-        para(f"{p.title}: {p.score:.1f} ({p.band.label})", 10.5, "B", after=0.5)
+        para(f"{p.title}: {one_decimal(p.score)} ({p.band.label})", 10.5, "B", after=0.5)
         if spot.pulled_down:
             quoted = "; ".join(f"“{statement.text}” ({rubric.scale.label_for(answer)})"
                                for statement, answer in spot.pulled_down[:2])
@@ -317,7 +317,7 @@ def pdf_report(
         pdf.ln(1)
     if len(spots_list) > spots:
         rest = spots_list[spots:]
-        para("Also below the top band: " + ", ".join(f"{p.principle.title} ({p.principle.score:.1f})" for p in rest)
+        para("Also below the top band: " + ", ".join(f"{p.principle.title} ({one_decimal(p.principle.score)})" for p in rest)
              + ".", 9, after=1)
 
     # Suggested practices with first steps.
@@ -338,7 +338,7 @@ def pdf_report(
     strong = strengths(result)
     heading("Strengths")
     if strong:
-        para("; ".join(f"{p.title} ({p.score:.1f})" for p in strong) + ".", 10)
+        para("; ".join(f"{p.title} ({one_decimal(p.score)})" for p in strong) + ".", 10)
     else:
         para(f"No principle is in the '{rubric.bands[0].label}' band yet.", 10)
 
