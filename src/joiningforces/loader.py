@@ -15,9 +15,11 @@ from pathlib import Path
 import tomli
 from pydantic import BaseModel, ValidationError
 
+from . import tomlhelp
 from .locate import LineIndex
 from .models import CrossCheckError, CrossCheckErrors, Rubric
 
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 MAX_BYTES = 1_000_000  # the largest real instruments are ~30 kB; this leaves room and stops abuse
 
 
@@ -108,7 +110,20 @@ def parse_rubric(raw: bytes, name: str = "<rubric>") -> Rubric:
         raise RubricError([Problem(name, None, None, "", "the tables are nested too deeply.")]) from None
 
 
+def readable_text(raw: bytes) -> str:
+    """The file's text for quoting its lines in messages, whatever its encoding turned out to be."""
+    raw = raw[: MAX_BYTES + 1]
+    if raw.startswith(UTF16_MARKS):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
 def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(UTF16_MARKS):
+        # Windows Notepad's "Unicode". Line 1 is where it shows: the byte-order mark.
+        raise RubricError([Problem(name, 1, None, "",
+                                   "the file is not UTF-8 text: it is saved as UTF-16 (\"Unicode\" in some "
+                                   "Windows editors). Save it as UTF-8 in your editor and check it again.")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -126,8 +141,12 @@ def _parse_toml(text: str, name: str) -> dict:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         message = getattr(exc, "msg", None) or str(exc)
-        raise RubricError([Problem(name, getattr(exc, "lineno", None), getattr(exc, "colno", None), "",
-                                   f"this is not valid TOML: {message[0].lower()}{message[1:]}.")]) from None
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        try:
+            explained = tomlhelp.explain(text, line, column, message)
+        except Exception:  # an explanation is a help, never a reason to fail
+            explained = f"{message[0].lower()}{message[1:]}."
+        raise RubricError([Problem(name, line, column, "", f"this is not valid TOML: {explained}")]) from None
     except RecursionError:
         raise RubricError([Problem(name, None, None, "", "the arrays or tables are nested too deeply.")]) from None
     except Exception as exc:  # tomli may reject odd input with other errors (e.g. bad dates)

@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from .library import load_library, rubric_dir
-from .loader import MAX_BYTES, Problem, RubricError, parse_rubric
+from .loader import MAX_BYTES, Problem, RubricError, parse_rubric, readable_text
 from .models import Id, Principle, Rubric
 
 ENV_WRITE = "JOININGFORCES_ALLOW_LIBRARY_WRITE"
@@ -66,7 +66,7 @@ def check_rubric(raw: bytes, name: str = "<rubric>") -> Checked:
     try:
         rubric = parse_rubric(raw, name)
     except RubricError as exc:
-        text = raw[: MAX_BYTES + 1].decode("utf-8", errors="replace").removeprefix("\ufeff")
+        text = readable_text(raw)
         shown = tuple(ShownProblem(p, excerpt(text, p.line)) for p in exc.problems[:MAX_SHOWN_PROBLEMS])
         return Checked(name, raw, None, shown, max(0, len(exc.problems) - MAX_SHOWN_PROBLEMS))
     return Checked(name, raw, rubric)
