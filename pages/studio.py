@@ -52,8 +52,9 @@ def use_for_check(rubric: Rubric, text: str) -> None:
 
 def show_problems(checked: studio.Checked) -> None:
     total = len(checked.problems) + checked.more_problems
+    fix = "Fix them" if total != 1 else "Fix it"
     st.error(ui.plain(f"{checked.name} cannot be used yet: {total} problem{'s' if total != 1 else ''}. "
-                      "Fix them in your file and check it again. Nothing has been saved or changed."),
+                      f"{fix} in your file and check it again. Nothing has been saved or changed."),
              icon=":material/error:")
     for shown in checked.problems:
         problem = shown.problem

@@ -292,7 +292,7 @@ def test_save_refuses_when_switched_off_and_when_invalid(library_folder, monkeyp
     monkeypatch.delenv(studio.ENV_WRITE, raising=False)
     with pytest.raises(studio.SaveRefused, match="switched off"):
         studio.save_to_library(THREE_TEXT.encode(), library_folder)
-    with pytest.raises(studio.SaveRefused, match="2 problems; fix them first"):
+    with pytest.raises(studio.SaveRefused, match="1 problem; fix it first"):
         studio.save_to_library(THREE_TEXT.replace('element = "relationships"', 'elemnt = "relationships"', 1)
                                .encode(), library_folder, allowed=True)
     with pytest.raises(studio.SaveRefused):
@@ -416,7 +416,8 @@ def test_a_broken_upload_shows_line_field_and_the_line_itself():
     text = replace_once(THREE_TEXT, 'element = "relationships"', 'elemnt = "relationships"')
     line = line_of(text, "elemnt")
     at = upload(studio_app(), text)
-    assert "workshop.toml cannot be used yet: 2 problems" in at.error[0].value
+    # One mistake, one message: the misspelt key, not also "'element' is missing".
+    assert "workshop.toml cannot be used yet: 1 problem. Fix it in your file" in at.error[0].value
     assert f"**Line {line}, column 1** · field principles\\[0\\].elemnt" in [m.value for m in at.markdown]
     assert any("Did you mean 'element'?" in m.value for m in at.markdown)
     assert any(f'→ {line} | elemnt = "relationships"' in c.value for c in at.code)
