@@ -228,17 +228,24 @@ def radar_chart(
         numbered, ring = True, half * 0.78
         placed = layout_around([str(i + 1) for i in range(n)], angles, half_width=half - 2, ring=ring,
                                gap=5, size=font, max_lines=1)
-        if placed is None:  # more spokes than room even for numbers: shrink the wheel
-            ring = half * 0.6
-            placed = layout_around([str(i + 1) for i in range(n)], angles, half_width=half - 2, ring=ring,
-                                   gap=5, size=font - 1, max_lines=1) or []
+        every = 2
+        while placed is None and every <= 10:  # no room for every number (a phone): number every few spokes
+            shown = [i for i in range(n) if i % every == 0 or i == n - 1 and (n - 1) % every >= every / 2]
+            found = layout_around([str(i + 1) for i in shown], [angles[i] for i in shown], half_width=half - 2,
+                                  ring=ring, gap=5, size=font - 1, max_lines=1)
+            if found:
+                placed = [None] * n
+                for i, label in zip(shown, found):
+                    placed[i] = label
+            every = {2: 5, 5: 10}.get(every, 11)
+        placed = placed or []
     ppu = ring / outer  # px per scale unit
 
     key_rows, key_bottom = (_key_rows(titles, size, font, top=-(ring + 6 + font * 2.2), ppu=ppu)
                             if numbered else ([], 0.0))
     ring_ys = [ring * math.cos(theta) for theta in angles]
-    top = max(ring_ys + [p.box[3] for p in placed]) + 4
-    bottom = min(ring_ys + [p.box[2] for p in placed] + ([key_bottom] if numbered else [])) - 4
+    top = max(ring_ys + [p.box[3] for p in placed if p]) + 4
+    bottom = min(ring_ys + [p.box[2] for p in placed if p] + ([key_bottom] if numbered else [])) - 4
     height = top - bottom
     x_scale = alt.Scale(domain=[-half / ppu, half / ppu], nice=False, zero=False)
     y_scale = alt.Scale(domain=[bottom / ppu, top / ppu], nice=False, zero=False)
@@ -422,17 +429,21 @@ def _ring_label_rows(rubric: Rubric, levels: list[int], point_rows: list[dict], 
             out.append((cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2))
         return out
 
-    def hits(phi: float) -> int:
-        count = 0
-        for box in boxes(phi):
-            count += sum(1 for (px, py) in points if _overlaps(box, (px, px, py, py), pad=5))
-            count += sum(1 for a, b in segments if _segment_hits_box(a, b, box))
-        return count
+    def covers_point(box: Box) -> bool:
+        return any(_overlaps(box, (px, px, py, py), pad=6) for px, py in points)
+
+    def hits(phi: float) -> tuple[int, int]:
+        found = boxes(phi)
+        return (sum(1 for box in found if covers_point(box)),
+                sum(1 for box in found for a, b in segments if _segment_hits_box(a, b, box)))
 
     candidates = [2 * math.pi * (k + 0.5) / n for k in range(n)]
     best = min(candidates, key=lambda phi: (hits(phi), candidates.index(phi)))
+    # Where even the best gap has a point under a number (many spokes, a small wheel), that number
+    # is left out: the rings are still there, and the others name them.
     return [{"x": _clean(radius(rubric, lv) * along * math.sin(best)),
-             "y": _clean(radius(rubric, lv) * along * math.cos(best)), "text": f"{lv:g}"} for lv in shown_levels]
+             "y": _clean(radius(rubric, lv) * along * math.cos(best)), "text": f"{lv:g}"}
+            for lv, box in zip(shown_levels, boxes(best)) if not covers_point(box)]
 
 
 def _segment_hits_box(a: tuple[float, float], b: tuple[float, float], box: Box) -> bool:
