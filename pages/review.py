@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_lang
 from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
@@ -218,7 +219,8 @@ def questionnaire() -> None:
                    icon=":material/cloud_off:")
         st.button("Try saving again", key=f"{prefix}-save-pending", on_click=save_pending,
                   icon=":material/refresh:")
-    ui.questionnaire_step(rubric, step, answers, f"{prefix}-answer-", record, disabled=closed)
+    with ui_lang.in_language(rubric, f"{prefix}-questionnaire"):
+        ui.questionnaire_step(rubric, step, answers, f"{prefix}-answer-", record, disabled=closed)
 
     # As in the self-check, only buttons move between steps (a stale "go to" value could move it back).
     back, middle, forward = st.columns([1, 2, 1], vertical_alignment="center")

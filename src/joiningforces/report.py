@@ -9,6 +9,7 @@ are dropped rather than drawn as boxes or raising.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -32,6 +33,7 @@ REGULAR = FONT_DIR / "DejaVuSans.ttf"
 BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 FAMILY = "DejaVu"
 
+LANGUAGE_SHAPE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # the rubric format's, checked again here
 RADAR_PX = 720  # the radar's width in px, as on the results page: 13 px labels, about 9 pt across A4
 INK = (34, 34, 34)
 MUTED = (100, 100, 100)
@@ -78,10 +80,14 @@ def radar_png(chart: alt.TopLevelMixin | Mapping | str, *, scale: float = 2) -> 
     return vlc.vegalite_to_png(_spec(chart), scale=scale, allowed_base_urls=[])
 
 
-def radar_svg(chart: alt.TopLevelMixin | Mapping | str) -> str:
-    """A chart as standalone SVG text (points keep their aria-labels)."""
+def radar_svg(chart: alt.TopLevelMixin | Mapping | str, language: str | None = None) -> str:
+    """A chart as standalone SVG text (points keep their aria-labels). `language`, a rubric's
+    language code, is set as the image's `lang` so its titles are read in that language."""
     _register_fonts()
-    return vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[])
+    svg = vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[])
+    if language and LANGUAGE_SHAPE.fullmatch(language):
+        svg = svg.replace("<svg ", f'<svg lang="{language}" xml:lang="{language}" ', 1)
+    return svg
 
 
 # ---------------------------------------------------------------------------------------------
