@@ -163,3 +163,34 @@ def test_a_closed_pipe_is_not_a_traceback():
         errors = child.stderr.read().decode()
         child.wait(timeout=60)
     assert "Traceback" not in errors and "BrokenPipeError" not in errors
+
+
+@pytest.mark.parametrize("mistake", ["curly quotes", "decimal comma", "table header typo"])
+def test_the_studio_shows_the_same_explanation_and_the_line(mistake):
+    from joiningforces import studio
+
+    old, new, blamed, fix = MISTAKES[mistake]
+    text = replace_once(TEXT, old, new)
+    checked = studio.check_rubric(text.encode("utf-8"), "workshop.toml")
+    [shown] = checked.problems
+    assert fix in shown.problem.message
+    line = line_of(text, blamed)
+    assert f"→ {line} | {text.split(chr(10))[line - 1].rstrip()}" in shown.excerpt
+
+
+def test_the_studio_quotes_a_utf16_file_readably():
+    from joiningforces import studio
+
+    checked = studio.check_rubric(TEXT.encode("utf-16"), "notepad.toml")
+    [shown] = checked.problems
+    assert "UTF-16" in shown.problem.message
+    assert "→ 1 | # A complete small rubric" in shown.excerpt  # not mojibake
+
+
+def test_counts_are_in_the_right_number(tmp_path):
+    one = tmp_path / "one.toml"
+    # small.toml with only its first practice, which helps both principles.
+    one.write_text(TEXT[: TEXT.index('[[practices]]\nid = "plans-early"')], encoding="utf-8")
+    done = run("validate", str(one))
+    assert done.returncode == 0, done.stderr
+    assert "2 principles, 5 statements, 1 practice\n" in done.stdout
