@@ -578,6 +578,7 @@ def beachball_chart(result: Result, *, size: int = 480) -> alt.LayerChart:
     x_scale = alt.Scale(domain=[-half, half], nice=False, zero=False)
     y_scale = alt.Scale(domain=[bottom, top], nice=False, zero=False)
     centre = {"x": alt.value(half), "y": alt.value(top)}  # pixels from the top left
+    gradient = min(240, size - 60)  # the colour legend, centred under the ball
 
     rows = []
     for i, e in enumerate(result.elements):
@@ -597,7 +598,8 @@ def beachball_chart(result: Result, *, size: int = 480) -> alt.LayerChart:
     colour = alt.Color(
         "score:Q",
         scale=alt.Scale(domain=[low + (high - low) * k / 4 for k in range(5)], range=list(SCORE_RANGE), clamp=True),
-        legend=alt.Legend(title="Score", orient="bottom", gradientLength=min(240, size - 60),
+        legend=alt.Legend(title="Score", orient="none", direction="horizontal", gradientLength=gradient,
+                          legendX=half - gradient / 2, legendY=top - bottom + 10, titleAnchor="middle",
                           values=[p.value for p in rubric.scale.points], labelFontSize=font - 1, labelFont=FONT,
                           titleFontSize=font - 1, titleFont=FONT),
     )
