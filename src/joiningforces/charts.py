@@ -121,8 +121,8 @@ Box = tuple[float, float, float, float]  # x0, x1, y0, y1 in px, y up, centre of
 @dataclass(frozen=True)
 class _Placed:
     lines: tuple[str, ...]
-    x: float  # the anchor: x of the aligned edge, y of the block's top line
-    y_top: float
+    x: float  # where the text is anchored: x of its aligned edge (or centre) ...
+    y_top: float  # ... and y of its first line's top
     align: str
     box: Box
 
@@ -131,8 +131,10 @@ def _block(lines: list[str], size: float, line_height: float) -> tuple[float, fl
     return max(text_width(line, size) for line in lines), size * 1.15 + (len(lines) - 1) * line_height
 
 
-def _place(text: str, theta: float, ring: float, gap: float, width: float, size: float, line_height: float,
-           half_width: float) -> _Placed:
+def _place(text: str, theta: float, ring: float, gap: float, width: float, size: float,
+           line_height: float) -> _Placed:
+    """`text` wrapped to `width` px beside the point at `theta` just outside the circle: aligned
+    away from the centre, above it at the top, below it at the bottom, centred on it at the sides."""
     sin, cos = math.sin(theta), math.cos(theta)
     lines = wrap(text, width, size)
     w, h = _block(lines, size, line_height)
@@ -146,7 +148,7 @@ def _place(text: str, theta: float, ring: float, gap: float, width: float, size:
     else:
         y0 = ay - h / 2 + (h / 2) * cos / 0.35 * 0.5  # ease between the side and the top/bottom
     box = (x0, x0 + w, y0, y0 + h)
-    return _Placed(tuple(lines), ax if align != "center" else ax, y0 + h, align, box)
+    return _Placed(tuple(lines), ax, y0 + h, align, box)
 
 
 def _overlaps(a: Box, b: Box, pad: float = 3) -> bool:
@@ -169,7 +171,7 @@ def layout_around(texts: list[str], angles: list[float], *, half_width: float, r
         placed: list[_Placed] = []
         for text, theta in zip(texts, angles):
             for width in (cap, cap * 0.8, cap * 0.65, cap * 0.5):
-                label = _place(text, theta, ring, gap, width, size, line_height, half_width)
+                label = _place(text, theta, ring, gap, width, size, line_height)
                 box = label.box
                 if (len(label.lines) <= max_lines and -half_width <= box[0] and box[1] <= half_width
                         and _clear_of_circle(box, ring) and not any(_overlaps(box, p.box) for p in placed)):
