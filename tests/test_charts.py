@@ -264,3 +264,13 @@ def test_missing_nan_and_off_scale_values(rubric):
     rows = rows_of(spec, find_layer(spec, "point"))
     assert [(r["principle"], r["score"]) for r in rows] == [("Voices heard", 9.0)]
     assert (rows[0]["x"], rows[0]["y"]) == pytest.approx((0.0, -5.0), abs=1e-9)  # drawn at the edge
+
+
+def test_a_lowest_score_is_still_a_visible_bar():
+    data = four_rubric().model_dump()
+    data["principles"] = data["principles"][:1]
+    data["practices"] = [dict(data["practices"][0], helps=["trust"])]
+    one = Rubric.model_validate(data)
+    spec = charts.result_radar(score(one, {"trust-1": 1, "trust-2": 5})).to_dict()  # trust-2 is reversed: 1
+    [row] = rows_of(spec, find_layer(spec, "bar"))
+    assert row["score"] == 1.0 and row["x"] > row["x0"]

@@ -466,6 +466,7 @@ def _bar_chart(rubric: Rubric, series: Mapping[str, Mapping[str, float | None]],
     target = rubric.bands[0].min
     font = _label_font(size, 1)
     names = list(series)
+    floor = low - (high - low) / 20  # bars start a little below the scale: a lowest score is still a bar
     bar_h, gap = 22, 6
     rows, titles, y = [], [], 0.0
     for p in rubric.principles:
@@ -482,13 +483,13 @@ def _bar_chart(rubric: Rubric, series: Mapping[str, Mapping[str, float | None]],
                 lo, hi = sorted(map(float, spread[p.id]))
                 desc += f"; range: {one_decimal(lo)} to {one_decimal(hi)}"
             rows.append({"series": name, "principle": p.title, "score": shown, "band": band_label,
-                         "x0": low, "x": low if value is None else min(max(value, low), high),
+                         "x0": floor, "x": floor if value is None else min(max(value, low), high),
                          "y0": y, "y1": y + bar_h, "ty": y + bar_h / 2, "desc": desc,
                          "text": one_decimal(shown) if value is not None else "not enough answers"})
             y += bar_h + 3
         y += gap + 10
     height = y + 4
-    x = alt.Scale(domain=[low, high], nice=False, zero=False)
+    x = alt.Scale(domain=[floor, high], nice=False, zero=False)
     yscale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=False)
     colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if len(names) <= len(PALETTE)
                              else alt.Undefined)
@@ -509,7 +510,7 @@ def _bar_chart(rubric: Rubric, series: Mapping[str, Mapping[str, float | None]],
     title_layer = alt.Chart(pd.DataFrame(titles)).mark_text(
         align="left", baseline="top", lineBreak="\n", fontSize=font + 1, fontWeight="bold", font=FONT, color=INK,
         lineHeight=round((font + 1) * 1.3, 1), aria=False,
-    ).encode(x=alt.value(0), y=alt.Y("y:Q", scale=yscale), text="text:N")
+    ).encode(x=alt.value(0), y=alt.Y("y:Q", scale=yscale), text="text:N")  # titles from the left edge
     target_rule = alt.Chart(pd.DataFrame([{"t": target}])).mark_rule(
         stroke=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=1.5, aria=False).encode(x=alt.X("t:Q", scale=x))
     description = (f"Bar chart of {len(rubric.principles)} principle{'s' if len(rubric.principles) != 1 else ''}, "
