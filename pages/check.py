@@ -3,6 +3,7 @@
 import streamlit as st
 
 import ui
+import ui_lang
 from joiningforces import exports
 
 ui.run_through_app()
@@ -70,8 +71,9 @@ def save_for_later() -> None:
 def questionnaire() -> None:
     step = st.session_state.setdefault(step_key, 0)
     given = ui.answers(rubric)
-    principle = ui.questionnaire_step(rubric, step, given, f"answer-{rubric.id}-",
-                                      lambda sid, key: ui.record_answer(rubric, sid, key))
+    with ui_lang.in_language(rubric, "questionnaire"):
+        principle = ui.questionnaire_step(rubric, step, given, f"answer-{rubric.id}-",
+                                          lambda sid, key: ui.record_answer(rubric, sid, key))
 
     note_key = f"note-check-{rubric.id}-{principle.id}"
     st.text_area(
@@ -98,7 +100,7 @@ def questionnaire() -> None:
     save_for_later()
 
 
-with st.expander("About this check", expanded=not ui.answers(rubric)):
+with st.expander("About this check", expanded=not ui.answers(rubric)), ui_lang.in_language(rubric, "about"):
     st.markdown(ui.plain(rubric.description))
 
 

@@ -17,6 +17,7 @@ from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.schema import ACTION_STATUSES
+from joiningforces.scoring import one_decimal
 
 ui.run_through_app()
 
@@ -170,13 +171,13 @@ def principles_table(agg, own) -> pd.DataFrame:
         s = agg.everyone.principles[p.id]
         row = {"Principle": p.title}
         if s:
-            row |= {"Median": f"{s.median:.1f}", "Middle half": f"{s.q1:.1f}–{s.q3:.1f}",
-                    "Range": f"{s.low:.1f}–{s.high:.1f}", "Answers": str(s.n), "Band": rubric.band_for(s.median).label}
+            row |= {"Median": one_decimal(s.median), "Middle half": f"{one_decimal(s.q1)}–{one_decimal(s.q3)}",
+                    "Range": f"{one_decimal(s.low)}–{one_decimal(s.high)}", "Answers": str(s.n), "Band": rubric.band_for(s.median).label}
         else:
             row |= {"Median": str(s), "Middle half": "", "Range": "", "Answers": "", "Band": ""}
         if own is not None:
             score = own.principle(p.id).score
-            row["Your own"] = "—" if score is None else f"{score:.1f}"
+            row["Your own"] = "—" if score is None else one_decimal(score)
         rows.append(row)
     return pd.DataFrame(rows).set_index("Principle")
 
@@ -191,8 +192,8 @@ def role_counts(dash) -> pd.DataFrame:
 def differences_table(agg) -> pd.DataFrame:
     rows = []
     for rank, d in enumerate(agg.disagreements, start=1):
-        row = {"#": str(rank), "Principle": d.principle.title, "Middle half": f"{d.stats.q1:.1f}–{d.stats.q3:.1f}",
-               "Range": f"{d.stats.low:.1f}–{d.stats.high:.1f}"}
+        row = {"#": str(rank), "Principle": d.principle.title, "Middle half": f"{one_decimal(d.stats.q1)}–{one_decimal(d.stats.q3)}",
+               "Range": f"{one_decimal(d.stats.low)}–{one_decimal(d.stats.high)}"}
         row |= {f"{v}": str(c) for v, c in d.counts.items()}
         rows.append(row)
     return pd.DataFrame(rows).set_index("#")
@@ -355,7 +356,7 @@ def live() -> None:
         st.success("No principle shown is in a band that calls for action.")
     for spot in spots:
         p = spot.principle
-        with st.expander(f"{ui.plain(p.title)}: median {p.score:.1f} ({ui.plain(p.band.label)})"):
+        with st.expander(f"{ui.plain(p.title)}: median {one_decimal(p.score)} ({ui.plain(p.band.label)})"):
             for suggestion in spot.practices:
                 practice = suggestion.practice
                 st.markdown(f"**{ui.plain(practice.name)}.** {ui.plain(practice.what)}")

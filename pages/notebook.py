@@ -8,6 +8,7 @@ import streamlit as st
 
 import ui
 from joiningforces import charts, history
+from joiningforces.scoring import one_decimal
 from joiningforces.storage import ACTION_STATUSES, NotFound
 
 ui.run_through_app()
@@ -132,7 +133,7 @@ with trend_tab:
             with st.expander("The same as a table"):
                 table = frame.pivot_table(index="principle", columns=frame["date"].dt.strftime("%d %b %Y"),
                                           values="score", aggfunc="first")
-                ui.table(table.map(lambda v: "—" if v != v else f"{v:.1f}"))
+                ui.table(table.map(lambda v: "—" if v != v else one_decimal(v)))
 
 
 set_status = ui.guarded("action-problem")(ui.save_action_status)

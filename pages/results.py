@@ -5,9 +5,10 @@ from datetime import datetime
 import streamlit as st
 
 import ui
+import ui_lang
 from joiningforces import charts, exports, report
 from joiningforces.recommend import strengths, weak_spots
-from joiningforces.scoring import score
+from joiningforces.scoring import one_decimal, score
 
 ui.run_through_app()
 
@@ -32,16 +33,18 @@ if not given:
     st.page_link("pages/check.py", label="Take the check", icon=":material/checklist:")
 else:
     st.markdown(ui.plain(charts.summary_sentence(result)))
-    radar_col, ball_col = st.columns([3, 2])
-    with radar_col:
+    # The radar is the page's main picture, across the page; the beachball below it.
+    with ui_lang.in_language(rubric, "charts"):  # their alt text is the rubric's titles
         ui.static_chart(charts.result_radar, result)
-    with ball_col:
-        ui.static_chart(charts.beachball_chart, result)
+        ball_col, beside_ball = st.columns([2, 1], vertical_alignment="center")
+        with ball_col:
+            ui.static_chart(charts.beachball_chart, result)
         # Beside the ball, how many principles each element's score rests on.
-        st.markdown("\n".join(f"- {ui.plain(line)}" for line in exports.element_lines(result)))
+        beside_ball.markdown("\n".join(f"- {ui.plain(line)}" for line in exports.element_lines(result)))
 
     st.subheader("Principles")
-    ui.table(exports.principles_table(result).set_index("Principle"))
+    with ui_lang.in_language(rubric, "principles"):
+        ui.table(exports.principles_table(result).set_index("Principle"))
 
     spots = weak_spots(result)
     st.header("Weak spots and what to try")
@@ -52,8 +55,8 @@ else:
     label_of = ui.option_label(rubric)
     for spot in spots:
         p = spot.principle
-        with st.container(border=True):
-            st.subheader(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})")
+        with ui_lang.in_language(rubric, f"spot-{p.id}", border=True):
+            st.subheader(f"{ui.plain(p.title)}: {one_decimal(p.score)} ({ui.plain(p.band.label)})")
             parts = [f":gray[{ui.plain(p.band.meaning)}]"] if p.band.meaning else []
             if spot.pulled_down:
                 parts.append("**What pulled it down**\n\n" + "\n".join(
@@ -71,7 +74,7 @@ else:
     strong = strengths(result)
     if strong:
         st.header("Strengths")
-        st.markdown("\n".join(f"- {ui.plain(p.title)}: {p.score:.1f}" for p in strong))
+        st.markdown("\n".join(f"- {ui.plain(p.title)}: {one_decimal(p.score)}" for p in strong))
     unscored = [p for p in result.principles if not p.scored]
     if unscored:
         st.caption("Not enough answers to score: " + ", ".join(ui.plain(p.title) for p in unscored) + ".")
@@ -117,7 +120,7 @@ else:
         "Radar (PNG)", data=lambda: report.radar_png(charts.result_radar(result)), file_name=f"{base}-radar.png",
         mime="image/png", icon=":material/image:", key="download-png", width="stretch")
     ui.download_button(svg_col,
-        "Radar (SVG)", data=lambda: report.radar_svg(charts.result_radar(result)), file_name=f"{base}-radar.svg",
+        "Radar (SVG)", data=lambda: report.radar_svg(charts.result_radar(result), rubric.language), file_name=f"{base}-radar.svg",
         mime="image/svg+xml", icon=":material/image:", key="download-svg", width="stretch")
 
 

@@ -10,10 +10,12 @@ import pandas as pd
 import streamlit as st
 
 import ui
+import ui_lang
 from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.reviews import WAITING_FOR_CLOSING
+from joiningforces.scoring import one_decimal
 
 ui.run_through_app()
 
@@ -217,7 +219,8 @@ def questionnaire() -> None:
                    icon=":material/cloud_off:")
         st.button("Try saving again", key=f"{prefix}-save-pending", on_click=save_pending,
                   icon=":material/refresh:")
-    ui.questionnaire_step(rubric, step, answers, f"{prefix}-answer-", record, disabled=closed)
+    with ui_lang.in_language(rubric, f"{prefix}-questionnaire"):
+        ui.questionnaire_step(rubric, step, answers, f"{prefix}-answer-", record, disabled=closed)
 
     # As in the self-check, only buttons move between steps (a stale "go to" value could move it back).
     back, middle, forward = st.columns([1, 2, 1], vertical_alignment="center")
@@ -238,7 +241,7 @@ def questionnaire() -> None:
 
 
 def table_cell(stat) -> str:
-    return f"{stat.median:.1f}" if stat else str(stat)
+    return one_decimal(stat.median) if stat else str(stat)
 
 
 def results() -> None:
@@ -271,9 +274,9 @@ def results() -> None:
     rows = []
     for p in rubric.principles:
         stat = group.everyone.principles[p.id]
-        rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else f"{mine[p.id]:.1f}",
+        rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else one_decimal(mine[p.id]),
                      "Group median": table_cell(stat),
-                     "Middle half of the group": f"{stat.q1:.1f}–{stat.q3:.1f}" if stat else ""})
+                     "Middle half of the group": f"{one_decimal(stat.q1)}–{one_decimal(stat.q3)}" if stat else ""})
     ui.table(pd.DataFrame(rows).set_index("Principle"))
 
     if group.disagreements:
@@ -295,7 +298,7 @@ def results() -> None:
         st.header("The group's weak spots and what to try")
         for spot in spots[:4]:
             p = spot.principle
-            with st.expander(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})"):
+            with st.expander(f"{ui.plain(p.title)}: {one_decimal(p.score)} ({ui.plain(p.band.label)})"):
                 for suggestion in spot.practices:
                     st.markdown(f"**{ui.plain(suggestion.practice.name)}.** {ui.plain(suggestion.practice.what)}")
 

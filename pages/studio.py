@@ -8,6 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 import ui
+import ui_lang
 from joiningforces import charts, report, studio
 from joiningforces.library import DEFAULT_ID, default_rubric
 from joiningforces.loader import MAX_BYTES, RubricError
@@ -52,8 +53,9 @@ def use_for_check(rubric: Rubric, text: str) -> None:
 
 def show_problems(checked: studio.Checked) -> None:
     total = len(checked.problems) + checked.more_problems
+    fix = "Fix them" if total != 1 else "Fix it"
     st.error(ui.plain(f"{checked.name} cannot be used yet: {total} problem{'s' if total != 1 else ''}. "
-                      "Fix them in your file and check it again. Nothing has been saved or changed."),
+                      f"{fix} in your file and check it again. Nothing has been saved or changed."),
              icon=":material/error:")
     for shown in checked.problems:
         problem = shown.problem
@@ -202,9 +204,9 @@ def show_rubric(checked: studio.Checked) -> None:
 
     statements_tab, practices_tab, radar_tab, compare_tab = st.tabs(
         ["Principles and statements", "Practices", "Sample radar", "Compare with the library"])
-    with statements_tab:
+    with statements_tab, ui_lang.in_language(rubric, "studio-statements"):
         show_statements(rubric)
-    with practices_tab:
+    with practices_tab, ui_lang.in_language(rubric, "studio-practices"):
         show_practices(rubric)
     with radar_tab:
         show_sample(rubric)

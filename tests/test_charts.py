@@ -104,8 +104,9 @@ def test_polygon_skips_unscored_principles_but_spokes_and_labels_stay(result):
     vertices = rows_of(spec, polygon)
     assert [row["order"] for row in vertices] == [0, 1, 3]  # spoke 2 (Voices heard) is left out
     labels = rows_of(spec, find_layer(spec, "text", lambda layer: layer["encoding"]["text"]["field"] == "label"))
-    assert [row["label"] for row in labels] == ["Trust and no\nsurprises", "Shared purpose", "Voices heard",
-                                                "Learning rather\nthan control"]
+    # Whole titles, never cut (wrapped between words where they need more than one line).
+    assert [" ".join(row["label"].split()) for row in labels] == ["Trust and no surprises", "Shared purpose",
+                                                                  "Voices heard", "Learning rather than control"]
     assert labels[2]["ink"] != labels[0]["ink"]  # the unscored principle's label is greyed
     assert [row["align"] for row in labels] == ["center", "left", "center", "right"]
     spokes = rows_of(spec, find_layer(spec, "rule"))
@@ -113,9 +114,9 @@ def test_polygon_skips_unscored_principles_but_spokes_and_labels_stay(result):
     assert (spokes[2]["x"], spokes[2]["y"]) == pytest.approx((0.0, -5.0), abs=1e-9)
 
 
-def test_rings_target_and_square_view(rubric, result):
+def test_rings_target_and_one_unit_per_axis(rubric, result):
     spec = charts.result_radar(result, size=400).to_dict()
-    assert spec["width"] == spec["height"] == 400
+    assert spec["width"] == 400 and spec["height"] > 0
     assert spec["autosize"] == {"type": "pad"}
     rings = rows_of(spec, find_layer(spec, "line", lambda layer: "detail" in layer["encoding"]
                                      and layer["encoding"]["detail"]["field"] == "level"))
@@ -124,12 +125,14 @@ def test_rings_target_and_square_view(rubric, result):
     target = find_layer(spec, "line", lambda layer: "strokeDash" in layer["mark"])
     radii = {round(math.hypot(row["x"], row["y"]), 9) for row in rows_of(spec, target)}
     assert radii == {4.0}
-    # Same fixed symmetric domain on both axes, without axes.
+    # No axes; x centred on the wheel; a unit is as many pixels across as up (a round wheel).
     x = spec["layer"][0]["encoding"]["x"]
     y = spec["layer"][0]["encoding"]["y"]
     assert x["axis"] is None and y["axis"] is None
-    assert x["scale"]["domain"] == y["scale"]["domain"]
     assert x["scale"]["domain"][0] == -x["scale"]["domain"][1]
+    x_px = spec["width"] / (x["scale"]["domain"][1] - x["scale"]["domain"][0])
+    y_px = spec["height"] / (y["scale"]["domain"][1] - y["scale"]["domain"][0])
+    assert x_px == pytest.approx(y_px, rel=0.01)
     assert "Radar chart of 4 principles" in spec["description"]
     assert "Weakest: Trust and no surprises (2.0)" in spec["description"]
 
@@ -160,7 +163,7 @@ def test_any_number_of_principles_gets_one_spoke_and_label_each(n):
     for i in range(n):
         p = copy.deepcopy(template)
         p["id"] = f"p{i}"
-        p["title"] = f"Principle number {i} with a rather long title that must be shortened"
+        p["title"] = f"Principle number {i} with a rather long title that stays whole"
         p["element"] = "relationships"
         p["statements"] = [{"id": f"s{i}-{j}", "text": "A statement."} for j in range(2)]
         principles.append(p)
@@ -172,7 +175,11 @@ def test_any_number_of_principles_gets_one_spoke_and_label_each(n):
     assert len(rows_of(spec, find_layer(spec, "rule"))) == n
     labels = rows_of(spec, find_layer(spec, "text", lambda layer: layer["encoding"]["text"]["field"] == "label"))
     assert len(labels) == n
-    assert all(len(line) <= 22 for row in labels for line in row["label"].split("\n"))
+    shown = " ".join(row["label"] for row in labels) + " " + " ".join(
+        row.get("text", "") for layer in spec["layer"] for row in rows_of(spec, layer) if isinstance(row.get("text"), str))
+    assert "…" not in shown
+    for i in range(n):  # every title whole: beside its spoke, or in the key of numbered spokes
+        assert f"Principle number {i} with a rather long title that stays whole" in " ".join(shown.split())
     assert len(rows_of(spec, find_layer(spec, "point"))) == n
     for row in rows_of(spec, find_layer(spec, "point")):
         i = int(row["principle"].split()[2])
@@ -193,7 +200,6 @@ def test_svg_points_carry_principle_and_score_in_their_aria_labels(result):
 def test_beachball_has_one_arc_per_element_and_grey_for_no_score(result):
     chart = charts.beachball_chart(result)
     spec = chart.to_dict()
-    assert spec["width"] == spec["height"]
     assert spec["autosize"] == {"type": "pad"}
     arcs = find_layer(spec, "arc")
     rows = rows_of(spec, arcs)
@@ -231,11 +237,25 @@ def test_summary_sentence(rubric, result):
     assert charts.summary_sentence(same) == "All 4 scored principles are at 3.0."
 
 
-def test_shorten_wraps_and_cuts_long_titles():
-    assert charts.shorten("Trust and no surprises", 14) == "Trust and no\nsurprises"
-    cut = charts.shorten("The voices of the people we serve and the front line", 14, 3)
-    assert cut.count("\n") == 2 and cut.endswith("…")
-    assert charts.shorten("Short") == "Short"
+def test_wrap_breaks_between_words_only():
+    assert charts.wrap("Trust and no surprises", 90, 13) == ["Trust and no", "surprises"]
+    assert charts.wrap("Environmental sustainability", 40, 13) == ["Environmental", "sustainability"]
+    assert charts.wrap("Short", 300, 13) == ["Short"]
+
+
+@pytest.mark.parametrize("n", [1, 2])
+def test_one_or_two_principles_get_a_bar_chart(n):
+    data = four_rubric().model_dump()
+    data["principles"] = data["principles"][:n]
+    data["practices"] = [dict(data["practices"][0], helps=[p["id"] for p in data["principles"]])]
+    small = Rubric.model_validate(data)
+    answers = {"trust-1": 2, "trust-2": 4, "purpose-1": 5, "purpose-2": 4}
+    spec = charts.result_radar(score(small, {k: v for k, v in answers.items() if n > 1 or k.startswith("trust")})).to_dict()
+    bars = find_layer(spec, "bar")
+    rows = rows_of(spec, bars)
+    assert [r["principle"] for r in rows] == [p["title"] for p in data["principles"]]
+    assert rows[0]["desc"] == "series: You; principle: Trust and no surprises; score: 2.0; band: Concern"
+    assert spec["description"].startswith(f"Bar chart of {n} principle")
 
 
 def test_missing_nan_and_off_scale_values(rubric):
@@ -244,3 +264,13 @@ def test_missing_nan_and_off_scale_values(rubric):
     rows = rows_of(spec, find_layer(spec, "point"))
     assert [(r["principle"], r["score"]) for r in rows] == [("Voices heard", 9.0)]
     assert (rows[0]["x"], rows[0]["y"]) == pytest.approx((0.0, -5.0), abs=1e-9)  # drawn at the edge
+
+
+def test_a_lowest_score_is_still_a_visible_bar():
+    data = four_rubric().model_dump()
+    data["principles"] = data["principles"][:1]
+    data["practices"] = [dict(data["practices"][0], helps=["trust"])]
+    one = Rubric.model_validate(data)
+    spec = charts.result_radar(score(one, {"trust-1": 1, "trust-2": 5})).to_dict()  # trust-2 is reversed: 1
+    [row] = rows_of(spec, find_layer(spec, "bar"))
+    assert row["score"] == 1.0 and row["x"] > row["x0"]

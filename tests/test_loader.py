@@ -294,10 +294,11 @@ def test_unknown_key_without_a_near_one_lists_the_known_keys(small_rubric_text):
     assert problem.line == line_of(text, "colour")
 
 
-def test_misspelt_required_key_is_also_reported_missing(small_rubric_text):
+def test_misspelt_required_key_is_one_problem_not_also_missing(small_rubric_text):
     text = replace_once(small_rubric_text, 'element = "relationships"', 'elemnt = "relationships"')
-    missing = the_problem(problems_of(text), "'element' is missing; add it.")
-    assert missing.line == line_of(text, "[[principles]]")  # where it has to be added
+    [problem] = problems_of(text)
+    assert problem.line == line_of(text, "elemnt")
+    assert "Did you mean 'element'?" in problem.message
 
 
 @pytest.mark.parametrize("empty", ['text = ""', 'text = "   "'])

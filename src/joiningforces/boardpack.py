@@ -29,6 +29,7 @@ from .models import Rubric
 from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
 from .storage.reviews import Dashboard, ReviewInfo
 from .storage.store import Action
+from .scoring import one_decimal
 
 GROUP_SERIES = "Group median"
 NO_ROLE = "No role asked"
@@ -68,8 +69,8 @@ def stat_text(stat: PrincipleStats | Suppressed) -> str:
     """"median 3.5 · middle half 2.8–4.1 · range 2.0–5.0 · 7 answers", or "fewer than N answers"."""
     if not stat:
         return str(stat)
-    return (f"median {stat.median:.1f} · middle half {stat.q1:.1f}–{stat.q3:.1f} · "
-            f"range {stat.low:.1f}–{stat.high:.1f} · {stat.n} answer{'s' if stat.n != 1 else ''}")
+    return (f"median {one_decimal(stat.median)} · middle half {one_decimal(stat.q1)}–{one_decimal(stat.q3)} · "
+            f"range {one_decimal(stat.low)}–{one_decimal(stat.high)} · {stat.n} answer{'s' if stat.n != 1 else ''}")
 
 
 def distribution_text(rubric: Rubric, counts: Mapping[int, int]) -> str:
@@ -100,8 +101,8 @@ def roles_radar(agg: ReviewAggregate, *, size: int = 420):
 
 def gap_text(agg: ReviewAggregate, gap) -> str:
     """"gap 1.5: highest Funder (4.5), lowest Smaller partner (3.0)"."""
-    return (f"gap {gap.gap:.1f}: highest {gap.highest} ({gap.medians[gap.highest]:.1f}), "
-            f"lowest {gap.lowest} ({gap.medians[gap.lowest]:.1f})")
+    return (f"gap {one_decimal(gap.gap)}: highest {gap.highest} ({one_decimal(gap.medians[gap.highest])}), "
+            f"lowest {gap.lowest} ({one_decimal(gap.medians[gap.lowest])})")
 
 
 def hidden_groups(groups: Sequence[GroupSummary]) -> list[GroupSummary]:
@@ -185,10 +186,10 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
 
         side("How to read it", 10, "B")
         side(f"Each spoke is a principle, from {rubric.scale.low} (centre) to {rubric.scale.high} (edge). The line "
-             f"is the group's median; the grey band is {band}. The dashed ring marks {rubric.bands[0].min:.1f}, "
+             f"is the group's median; the grey band is {band}. The dashed ring marks {one_decimal(rubric.bands[0].min)}, "
              f"where '{rubric.bands[0].label}' begins.", colour=MUTED, after=1.5)
         if agg.result is not None and agg.result.overall is not None:
-            side(f"Mean of the medians: {agg.result.overall:.1f} ({rubric.band_for(agg.result.overall).label})",
+            side(f"Mean of the medians: {one_decimal(agg.result.overall)} ({rubric.band_for(agg.result.overall).label})",
                  9.5, "B")
         missing = [p.title for p in rubric.principles if not agg.everyone.principles[p.id]]
         if missing:
@@ -204,7 +205,7 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
         for p in rubric.principles:
             s = agg.everyone.principles[p.id]
             if s:
-                rows.append([p.title, f"{s.median:.1f}", f"{s.q1:.1f}–{s.q3:.1f}", f"{s.low:.1f}–{s.high:.1f}",
+                rows.append([p.title, one_decimal(s.median), f"{one_decimal(s.q1)}–{one_decimal(s.q3)}", f"{one_decimal(s.low)}–{one_decimal(s.high)}",
                              str(s.n), rubric.band_for(s.median).label])
             else:
                 rows.append([p.title, (str(s), 5)])
@@ -228,7 +229,7 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
             pdf.ln(1)
         rest = agg.disagreements[DISAGREEMENTS_SHOWN:]
         if rest:
-            para("Then: " + "; ".join(f"{d.principle.title} (middle half {d.stats.q1:.1f}–{d.stats.q3:.1f})"
+            para("Then: " + "; ".join(f"{d.principle.title} (middle half {one_decimal(d.stats.q1)}–{one_decimal(d.stats.q3)})"
                                       for d in rest) + ".", 8.5, colour=MUTED)
 
     # The imbalance lens.
@@ -258,13 +259,13 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
         for spot in spots[:4]:
             p = spot.principle
             keep(14)
-            para(f"{p.title}: median {p.score:.1f} ({p.band.label})", 10.5, "B", after=0.3)
+            para(f"{p.title}: median {one_decimal(p.score)} ({p.band.label})", 10.5, "B", after=0.3)
             if spot.practices:
                 para("Practices that help: " + "; ".join(s.practice.name for s in spot.practices) + ".", 9,
                      after=0.3)
             pdf.ln(0.8)
         if len(spots) > 4:
-            para("Also below the top band: " + ", ".join(f"{s.principle.title} ({s.principle.score:.1f})"
+            para("Also below the top band: " + ", ".join(f"{s.principle.title} ({one_decimal(s.principle.score)})"
                                                         for s in spots[4:]) + ".", 9)
         for n, suggestion in enumerate(agg.suggestions()[:3], start=1):
             practice = suggestion.practice

@@ -16,14 +16,17 @@ Specs stay small: one small data frame per layer, no inline data beyond what is 
 from __future__ import annotations
 
 import math
-import textwrap
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
 from .models import Rubric
-from .scoring import Result
+from .scoring import Result, one_decimal
+from .scoring import shown as rounded  # `shown` is a common local name here
 
 # Okabe–Ito, reordered so the first series is the high-contrast blue and yellow comes last.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
@@ -66,21 +69,119 @@ def _clean(v: float) -> float:
     return round(v, 12) + 0.0
 
 
-def shorten(title: str, width: int = 16, max_lines: int = 3) -> str:
-    """A title wrapped to lines of about `width` characters, at most `max_lines`, "…" if cut."""
-    lines = textwrap.wrap(" ".join(title.split()), width=width, break_long_words=True) or [""]
-    if len(lines) > max_lines:
-        kept = lines[:max_lines]
-        last = kept[-1]
-        if len(last) > width - 1:
-            last = last[: width - 1].rstrip()
-        kept[-1] = last.rstrip(" ,;:-–—") + "…"
-        lines = kept
-    return "\n".join(lines)
-
-
 def _fmt(score: float | None) -> str:
-    return DASH if score is None else f"{score:.1f}"
+    return DASH if score is None else one_decimal(score)
+
+
+# ---------------------------------------------------------------------------------------------
+# Text measured as it is drawn (DejaVu Sans, the font the images are rendered with)
+# ---------------------------------------------------------------------------------------------
+
+FONT = "DejaVu Sans"
+_FONT_FILE = Path(__file__).resolve().parent / "fonts" / "DejaVuSans.ttf"
+
+
+@lru_cache(maxsize=1)
+def _advances() -> dict[int, float]:
+    from fontTools.ttLib import TTFont  # fpdf2 depends on fontTools
+
+    font = TTFont(str(_FONT_FILE), lazy=True)
+    em = font["head"].unitsPerEm
+    metrics = font["hmtx"].metrics
+    advances = {code: metrics[name][0] / em for code, name in font.getBestCmap().items()}
+    font.close()
+    return advances
+
+
+def text_width(text: str, size: float) -> float:
+    """Width in px of one line of `text` at font size `size` in DejaVu Sans."""
+    advances = _advances()
+    return sum(advances.get(ord(ch), 0.62) for ch in text) * size
+
+
+def wrap(text: str, width: float, size: float) -> list[str]:
+    """`text` in lines of at most `width` px, broken only between words (a longer word keeps its
+    own line: a title is never cut or split inside a word)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size) <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+# ---------------------------------------------------------------------------------------------
+# Labels around a circle, placed so that none overlaps another or the circle
+# ---------------------------------------------------------------------------------------------
+
+Box = tuple[float, float, float, float]  # x0, x1, y0, y1 in px, y up, centre of the circle at 0, 0
+
+
+@dataclass(frozen=True)
+class _Placed:
+    lines: tuple[str, ...]
+    x: float  # where the text is anchored: x of its aligned edge (or centre) ...
+    y_top: float  # ... and y of its first line's top
+    align: str
+    box: Box
+
+
+def _block(lines: list[str], size: float, line_height: float) -> tuple[float, float]:
+    return max(text_width(line, size) for line in lines), size * 1.15 + (len(lines) - 1) * line_height
+
+
+def _place(text: str, theta: float, ring: float, gap: float, width: float, size: float,
+           line_height: float) -> _Placed:
+    """`text` wrapped to `width` px beside the point at `theta` just outside the circle: aligned
+    away from the centre, above it at the top, below it at the bottom, centred on it at the sides."""
+    sin, cos = math.sin(theta), math.cos(theta)
+    lines = wrap(text, width, size)
+    w, h = _block(lines, size, line_height)
+    ax, ay = (ring + gap) * sin, (ring + gap) * cos
+    align = "left" if sin > 0.17 else "right" if sin < -0.17 else "center"
+    x0 = ax if align == "left" else ax - w if align == "right" else ax - w / 2
+    if cos > 0.35:
+        y0 = ay
+    elif cos < -0.35:
+        y0 = ay - h
+    else:
+        y0 = ay - h / 2 + (h / 2) * cos / 0.35 * 0.5  # ease between the side and the top/bottom
+    box = (x0, x0 + w, y0, y0 + h)
+    return _Placed(tuple(lines), ax, y0 + h, align, box)
+
+
+def _overlaps(a: Box, b: Box, pad: float = 3) -> bool:
+    return a[0] < b[1] + pad and b[0] < a[1] + pad and a[2] < b[3] + pad and b[2] < a[3] + pad
+
+
+def _clear_of_circle(box: Box, ring: float) -> bool:
+    nearest_x = min(max(0.0, box[0]), box[1])
+    nearest_y = min(max(0.0, box[2]), box[3])
+    return math.hypot(nearest_x, nearest_y) > ring + 1
+
+
+def layout_around(texts: list[str], angles: list[float], *, half_width: float, ring: float, gap: float,
+                  size: float, max_lines: int = 4) -> list[_Placed] | None:
+    """Labels for points around a circle of radius `ring`: each as wide as it can be (up to a
+    shared cap), wrapped between words, inside ±`half_width`, overlapping neither each other nor
+    the circle. None when they do not fit."""
+    line_height = round(size * 1.22, 1)
+    for cap in (240, 200, 170, 140, 115, 95, 80, 66):
+        placed: list[_Placed] = []
+        for text, theta in zip(texts, angles):
+            for width in (cap, cap * 0.8, cap * 0.65, cap * 0.5):
+                label = _place(text, theta, ring, gap, width, size, line_height)
+                box = label.box
+                if (len(label.lines) <= max_lines and -half_width <= box[0] and box[1] <= half_width
+                        and _clear_of_circle(box, ring) and not any(_overlaps(box, p.box) for p in placed)):
+                    placed.append(label)
+                    break
+            else:
+                break
+        if len(placed) == len(texts):
+            return placed
+    return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,37 +193,67 @@ def radar_chart(
     series: Mapping[str, Mapping[str, float | None]],
     *,
     spread: Mapping[str, tuple[float, float]] | None = None,
-    size: int = 420,
+    size: int = 720,
 ) -> alt.LayerChart:
     """A radar of principle scores: one spoke per principle (rubric order), one polygon per series.
 
     `series` maps a series name ("You", "Group", "Last year") to {principle id: score or None};
     a principle missing or None is left out of that polygon (its spoke and label stay). `spread`
-    maps principle ids to (low, high), drawn as a faint band (e.g. the range of a group).
+    maps principle ids to (low, high), drawn as a faint band (e.g. the range of a group). `size`
+    is the image's width in px; its height follows from the labels.
+
+    Whole principle titles are written round the wheel, wrapped between words; when they cannot
+    all fit without overlapping, the spokes are numbered and the titles listed in a key below.
+    With one or two principles a radar would be a line or a dot: they get a bar chart instead.
     """
     principles = rubric.principles
     n = len(principles)
+    if n <= 2:
+        return _bar_chart(rubric, series, spread=spread, size=size)
     low, high = rubric.scale.low, rubric.scale.high
     outer = radius(rubric, high)
     levels = [p.value for p in rubric.scale.points]
     target = rubric.bands[0].min
-
-    # Label room: up to 14 principles get horizontal labels wrapped to a few lines; more get one
-    # line each, turned along the spoke, so neighbours never overlap.
-    radial = n > 14
-    font, wrap, lines = _label_style(n)
-    line_height = font + 2
-    wrapped = [shorten(p.title, wrap, lines) for p in principles]
-    widest = max(len(line) for label in wrapped for line in label.split("\n"))
-    label_px = widest * font * 0.55
     half = size / 2
-    px_per_unit = max(half - label_px - 8, half * 0.4) / (outer * _LABEL_GAP)
-    extent = half / px_per_unit  # the symmetric domain of x and y
+    font = _label_font(size, n)
+    angles = [angle(i, n) for i in range(n)]
+    titles = [" ".join(p.title.split()) for p in principles]
 
-    scale = alt.Scale(domain=[-extent, extent], nice=False, zero=False)
+    # The largest wheel round which the whole titles fit; else numbered spokes and a key.
+    placed, numbered, ring = None, False, half * 0.6
+    for share in (0.62, 0.58, 0.54, 0.5, 0.46, 0.42, 0.38):
+        ring = half * share
+        placed = layout_around(titles, angles, half_width=half - 2, ring=ring, gap=6, size=font)
+        if placed:
+            break
+    if placed is None:
+        numbered, ring = True, half * 0.78
+        placed = layout_around([str(i + 1) for i in range(n)], angles, half_width=half - 2, ring=ring,
+                               gap=5, size=font, max_lines=1)
+        every = 2
+        while placed is None and every <= 10:  # no room for every number (a phone): number every few spokes
+            shown = [i for i in range(n) if i % every == 0 or i == n - 1 and (n - 1) % every >= every / 2]
+            found = layout_around([str(i + 1) for i in shown], [angles[i] for i in shown], half_width=half - 2,
+                                  ring=ring, gap=5, size=font - 1, max_lines=1)
+            if found:
+                placed = [None] * n
+                for i, label in zip(shown, found):
+                    placed[i] = label
+            every = {2: 5, 5: 10}.get(every, 11)
+        placed = placed or []
+    ppu = ring / outer  # px per scale unit
+
+    key_rows, key_bottom = (_key_rows(titles, size, font, top=-(ring + 6 + font * 2.2), ppu=ppu)
+                            if numbered else ([], 0.0))
+    ring_ys = [ring * math.cos(theta) for theta in angles]
+    top = max(ring_ys + [p.box[3] for p in placed if p]) + 4
+    bottom = min(ring_ys + [p.box[2] for p in placed if p] + ([key_bottom] if numbered else [])) - 4
+    height = top - bottom
+    x_scale = alt.Scale(domain=[-half / ppu, half / ppu], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[bottom / ppu, top / ppu], nice=False, zero=False)
 
     def xy(x: str = "x", y: str = "y") -> dict:
-        return {"x": alt.X(f"{x}:Q", axis=None, scale=scale), "y": alt.Y(f"{y}:Q", axis=None, scale=scale)}
+        return {"x": alt.X(f"{x}:Q", axis=None, scale=x_scale), "y": alt.Y(f"{y}:Q", axis=None, scale=y_scale)}
 
     # Rings (one closed polygon per scale value) and the dashed target ring.
     ring_rows = []
@@ -140,36 +271,30 @@ def radar_chart(
         strokeOpacity=0.7, aria=False,
     ).encode(**xy(), order="order:Q")
 
-    ring_label_rows = [{"x": 0.0, "y": radius(rubric, level), "text": f"{level:g}"} for level in levels]
-    ring_labels = alt.Chart(pd.DataFrame(ring_label_rows)).mark_text(
-        align="left", baseline="middle", dx=3, dy=-5, fontSize=9, color="#767676", aria=False,
-    ).encode(**xy(), text="text:N")
-
     # Spokes and their labels (one row per principle).
     spoke_rows = []
     for i, p in enumerate(principles):
-        theta = angle(i, n)
-        sin, cos = math.sin(theta), math.cos(theta)
+        theta = angles[i]
+        label = placed[i] if i < len(placed) else None
         scored = any(_value(values, p.id) is not None for values in series.values())
         spoke_rows.append({
             "x0": 0.0, "y0": 0.0,
-            "x": _clean(outer * sin), "y": _clean(outer * cos),
-            "lx": _clean(outer * _LABEL_GAP * sin), "ly": _clean(outer * _LABEL_GAP * cos),
-            "label": wrapped[i],
-            **(_radial_label(theta) if radial else _flat_label(sin, cos, n, wrapped[i].count("\n"), line_height)),
-            "ink": INK if scored else "#8a8a8a",
+            "x": _clean(outer * math.sin(theta)), "y": _clean(outer * math.cos(theta)),
+            "lx": (label.x if label else 0.0) / ppu, "ly": (label.y_top if label else 0.0) / ppu,
+            "label": "\n".join(label.lines) if label else "",
+            "align": label.align if label else "center",
+            "ink": INK if scored else "#6f6f6f",
         })
     spokes_df = pd.DataFrame(spoke_rows)
     spokes = alt.Chart(spokes_df).mark_rule(stroke=FAINT, strokeWidth=1, aria=False).encode(
         **xy("x0", "y0"), x2="x:Q", y2="y:Q",
     )
     labels = alt.Chart(spokes_df).mark_text(
-        align=alt.ExprRef("datum.align"), baseline=alt.ExprRef("datum.baseline"), dy=alt.ExprRef("datum.dy"),
-        angle=alt.ExprRef("datum.angle"),
-        lineBreak="\n", fontSize=font, lineHeight=line_height, aria=False,
+        align=alt.ExprRef("datum.align"), baseline="top", lineBreak="\n", fontSize=font,
+        lineHeight=round(font * 1.22, 1), font=FONT, aria=False,
     ).encode(**xy("lx", "ly"), text="label:N", color=alt.Color("ink:N", scale=None))
 
-    layers: list[alt.Chart] = [rings, spokes, target_ring, ring_labels, labels]
+    layers: list[alt.Chart] = [rings, spokes, target_ring]
 
     # The spread band: outer edge clockwise, inner edge back anticlockwise (a ring with a hole).
     if spread:
@@ -178,17 +303,16 @@ def radar_chart(
         if keyed:
             rows, k = [], 0
             for i, _, (_, hi) in keyed + keyed[:1]:
-                x, y = position(rubric, i, n, hi)
+                x, y = position(rubric, i, n, min(max(hi, low), high))
                 rows.append({"x": x, "y": y, "order": k})
                 k += 1
             for i, _, (lo, _) in [keyed[0]] + keyed[::-1]:
-                x, y = position(rubric, i, n, lo)
+                x, y = position(rubric, i, n, min(max(lo, low), high))
                 rows.append({"x": x, "y": y, "order": k})
                 k += 1
-            band_layer = alt.Chart(pd.DataFrame(rows)).mark_line(
+            layers.append(alt.Chart(pd.DataFrame(rows)).mark_line(
                 interpolate="linear-closed", fill="#7f7f7f", fillOpacity=0.18, strokeWidth=0, aria=False,
-            ).encode(**xy(), order="order:Q")
-            layers.insert(3, band_layer)
+            ).encode(**xy(), order="order:Q"))
 
     # Series: a filled polygon per series through its scored principles, plus points that speak.
     names = list(series)
@@ -199,15 +323,15 @@ def radar_chart(
             value = _value(values, p.id)
             if value is None:
                 continue
-            shown = round(value, 1)
+            shown = rounded(value)
             x, y = position(rubric, i, n, min(max(value, low), high))  # off-scale values stay on the wheel
             band_label = rubric.band_for(value).label
             row = {"series": name, "order": i, "x": x, "y": y, "principle": p.title, "score": shown,
                    "band": band_label}
-            desc = f"series: {name}; principle: {p.title}; score: {shown:.1f}; band: {band_label}"
+            desc = f"series: {name}; principle: {p.title}; score: {one_decimal(shown)}; band: {band_label}"
             if spread and spread.get(p.id) is not None:
                 lo, hi = sorted(map(float, spread[p.id]))
-                row["range"] = f"{lo:.1f} to {hi:.1f}"
+                row["range"] = f"{one_decimal(lo)} to {one_decimal(hi)}"
                 desc += f"; range: {row['range']}"
             row["desc"] = desc
             point_rows.append(row)
@@ -215,7 +339,7 @@ def radar_chart(
     if point_rows:
         colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if len(names) <= len(PALETTE)
                                  else alt.Undefined)
-        legend = alt.Legend(title=None, orient="bottom") if len(names) > 1 else None
+        legend = alt.Legend(title=None, orient="bottom", labelFontSize=font, labelFont=FONT) if len(names) > 1 else None
         data = pd.DataFrame(point_rows)
         base = alt.Chart(data).encode(**xy())
         polygons = base.mark_line(interpolate="linear-closed", strokeWidth=2, fillOpacity=0.15, aria=False).encode(
@@ -227,55 +351,183 @@ def radar_chart(
                    alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("band:N", title="Band")]
         if "range" in data:
             tooltip.append(alt.Tooltip("range:N", title="Range"))
-        points = base.mark_point(filled=True, size=45, opacity=1).encode(
+        points = base.mark_point(filled=True, size=max(45, font * 4), opacity=1).encode(
             color=alt.Color("series:N", scale=colour_scale, legend=legend),
             description="desc:N",
             tooltip=tooltip,
         )
         layers += [polygons, points]
 
+    # Ring numbers last, on a white halo, along the gap between two spokes where no data is.
+    ring_df = pd.DataFrame(_ring_label_rows(rubric, levels, point_rows, ppu, font))
+    ring_text = {"align": "center", "baseline": "middle", "fontSize": font - 1, "font": FONT, "aria": False}
+    layers.append(alt.Chart(ring_df).mark_text(**ring_text, stroke="white", strokeWidth=3, strokeJoin="round")
+                  .encode(**xy(), text="text:N"))
+    layers.append(alt.Chart(ring_df).mark_text(**ring_text, color="#595959").encode(**xy(), text="text:N"))
+    layers.append(labels)
+    if numbered:
+        layers.append(alt.Chart(pd.DataFrame([{**r, "x": r["x"] / ppu, "y": r["y"] / ppu} for r in key_rows]))
+                      .mark_text(align="left", baseline="top", lineBreak="\n", fontSize=font,
+                                 lineHeight=round(font * 1.22, 1), font=FONT, color=INK, aria=False)
+                      .encode(**xy(), text="text:N"))
+
     return alt.layer(*layers).properties(
-        width=size, height=size,
+        width=size, height=round(height),
         autosize=alt.AutoSizeParams(type="pad"),
         description=_radar_description(rubric, series, target),
     ).configure_view(stroke=None)
 
 
-def _label_style(n: int) -> tuple[int, int, int]:
-    """Font size, wrap width (characters) and most lines of the spoke labels for n principles."""
-    if n <= 8:
-        return 11, 16, 3
-    if n <= 14:
-        return 11, 14, 3
-    return (10 if n <= 24 else 9), 22, 1
+def _label_font(size: int, n: int) -> int:
+    """The labels' font size in px: about 13 px on a 720 px wide image, smaller only for phones."""
+    base = 13 if size >= 600 else 12 if size >= 420 else 11
+    return base - (1 if n > 30 else 0)
 
 
-def _flat_label(sin: float, cos: float, n: int, extra_lines: int, line_height: float) -> dict:
-    """Horizontal label: aligned away from the centre. Vega puts the first line of a multi-line
-    text at the anchor, so labels above the centre are lifted to end at the ring and side labels
-    are centred on their spoke."""
-    near = min(0.2, math.sin(math.pi / n) / 2)
-    align = "left" if sin > near else "right" if sin < -near else "center"
-    if cos > 0.2:
-        return {"align": align, "baseline": "bottom", "dy": -extra_lines * line_height - 2, "angle": 0}
-    if cos < -0.2:
-        return {"align": align, "baseline": "top", "dy": 2, "angle": 0}
-    return {"align": align, "baseline": "middle", "dy": -extra_lines * line_height / 2, "angle": 0}
+def _key_rows(titles: list[str], size: int, font: int, *, top: float, ppu: float) -> tuple[list[dict], float]:
+    """The key of numbered spokes: "7  Whole title" in one or two columns below the wheel."""
+    columns = 2 if size >= 560 else 1
+    margin = 8
+    column_w = (size - 2 * margin) / columns - 10
+    line_height = round(font * 1.22, 1)
+    items = []
+    for i, title in enumerate(titles):
+        lines = wrap(f"{i + 1}  {title}", column_w, font)
+        items.append((lines, font * 1.15 + (len(lines) - 1) * line_height + 4))
+    per_column = math.ceil(len(items) / columns)
+    rows, bottom = [], top
+    for c in range(columns):
+        y = top
+        for lines, h in items[c * per_column:(c + 1) * per_column]:
+            rows.append({"x": -size / 2 + margin + c * (column_w + 10), "y": y, "text": "\n".join(lines)})
+            y -= h
+        bottom = min(bottom, y)
+    return rows, bottom
 
 
-def _radial_label(theta: float) -> dict:
-    """One-line label turned along its spoke, reading outwards (upright on both halves)."""
-    degrees = math.degrees(theta)
-    if degrees <= 180:
-        return {"align": "left", "baseline": "middle", "dy": 0, "angle": degrees - 90}
-    return {"align": "right", "baseline": "middle", "dy": 0, "angle": degrees - 270}
+def _ring_label_rows(rubric: Rubric, levels: list[int], point_rows: list[dict], ppu: float, font: int) -> list[dict]:
+    """Ring numbers along the half-way line between two spokes, where they cover no point and no
+    edge of a polygon (the first such gap clockwise from the top; the least covered if none)."""
+    n = len(rubric.principles)
+    spacing = ((radius(rubric, levels[-1]) - radius(rubric, levels[0])) / max(1, len(levels) - 1) * ppu
+               * math.cos(math.pi / n))
+    step = 1 if spacing >= font * 1.4 else 2  # 0–10 on a small wheel: every other ring
+    shown_levels = [lv for k, lv in enumerate(levels) if k % step == 0 or lv == levels[-1]]
+    by_series: dict[str, list[tuple[float, float]]] = {}
+    for row in sorted(point_rows, key=lambda r: (r["series"], r["order"])):
+        by_series.setdefault(row["series"], []).append((row["x"] * ppu, row["y"] * ppu))
+    segments = [(pts[k], pts[(k + 1) % len(pts)]) for pts in by_series.values() for k in range(len(pts))
+                if len(pts) > 1]
+    points = [p for pts in by_series.values() for p in pts]
+
+    along = math.cos(math.pi / n)  # a polygon ring crosses the half-way line this far out
+
+    def boxes(phi: float) -> list[Box]:
+        out = []
+        for level in shown_levels:
+            r = radius(rubric, level) * ppu * along
+            w, h = text_width(f"{level:g}", font - 1) + 4, font + 2
+            cx, cy = r * math.sin(phi), r * math.cos(phi)
+            out.append((cx - w / 2, cx + w / 2, cy - h / 2, cy + h / 2))
+        return out
+
+    def covers_point(box: Box) -> bool:
+        return any(_overlaps(box, (px, px, py, py), pad=6) for px, py in points)
+
+    def hits(phi: float) -> tuple[int, int]:
+        found = boxes(phi)
+        return (sum(1 for box in found if covers_point(box)),
+                sum(1 for box in found for a, b in segments if _segment_hits_box(a, b, box)))
+
+    candidates = [2 * math.pi * (k + 0.5) / n for k in range(n)]
+    best = min(candidates, key=lambda phi: (hits(phi), candidates.index(phi)))
+    # Where even the best gap has a point under a number (many spokes, a small wheel), that number
+    # is left out: the rings are still there, and the others name them.
+    return [{"x": _clean(radius(rubric, lv) * along * math.sin(best)),
+             "y": _clean(radius(rubric, lv) * along * math.cos(best)), "text": f"{lv:g}"}
+            for lv, box in zip(shown_levels, boxes(best)) if not covers_point(box)]
+
+
+def _segment_hits_box(a: tuple[float, float], b: tuple[float, float], box: Box) -> bool:
+    """Whether the segment a–b passes through `box` (sampled finely: boxes are a few px)."""
+    steps = max(2, int(math.hypot(b[0] - a[0], b[1] - a[1]) / 2))
+    for k in range(steps + 1):
+        t = k / steps
+        x, y = a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
+        if box[0] <= x <= box[1] and box[2] <= y <= box[3]:
+            return True
+    return False
+
+
+def _bar_chart(rubric: Rubric, series: Mapping[str, Mapping[str, float | None]], *,
+               spread: Mapping[str, tuple[float, float]] | None, size: int) -> alt.LayerChart:
+    """One or two principles: a bar per principle and series on the scale, whole titles above."""
+    low, high = rubric.scale.low, rubric.scale.high
+    target = rubric.bands[0].min
+    font = _label_font(size, 1)
+    names = list(series)
+    floor = low - (high - low) / 20  # bars start a little below the scale: a lowest score is still a bar
+    bar_h, gap = 22, 6
+    rows, titles, y = [], [], 0.0
+    for p in rubric.principles:
+        lines = wrap(" ".join(p.title.split()), size - 20, font + 1)
+        titles.append({"y": y, "text": "\n".join(lines)})
+        y += (font + 1) * 1.3 * len(lines) + 4
+        for name in names:
+            value = _value(series[name], p.id)
+            shown = None if value is None else rounded(value)
+            band_label = "" if value is None else rubric.band_for(value).label
+            desc = (f"series: {name}; principle: {p.title}; score: {one_decimal(shown)}"
+                    + (f"; band: {band_label}" if value is not None else "; not enough answers"))
+            if spread and spread.get(p.id) is not None and value is not None:
+                lo, hi = sorted(map(float, spread[p.id]))
+                desc += f"; range: {one_decimal(lo)} to {one_decimal(hi)}"
+            rows.append({"series": name, "principle": p.title, "score": shown, "band": band_label,
+                         "x0": floor, "x": floor if value is None else min(max(value, low), high),
+                         "y0": y, "y1": y + bar_h, "ty": y + bar_h / 2, "desc": desc,
+                         "text": one_decimal(shown) if value is not None else "not enough answers"})
+            y += bar_h + 3
+        y += gap + 10
+    height = y + 4
+    x = alt.Scale(domain=[floor, high], nice=False, zero=False)
+    yscale = alt.Scale(domain=[0, height], reverse=True, nice=False, zero=False)
+    colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if len(names) <= len(PALETTE)
+                             else alt.Undefined)
+    legend = alt.Legend(title=None, orient="bottom", labelFontSize=font, labelFont=FONT) if len(names) > 1 else None
+    data = pd.DataFrame(rows)
+    axis = alt.Axis(values=[p.value for p in rubric.scale.points], title=None, grid=True, labelFontSize=font,
+                    labelFont=FONT, tickCount=len(rubric.scale.points), format="d")
+    bars = alt.Chart(data).mark_bar(opacity=0.85).encode(
+        x=alt.X("x0:Q", scale=x, axis=axis), x2="x:Q",
+        y=alt.Y("y0:Q", scale=yscale, axis=None), y2="y1:Q",
+        color=alt.Color("series:N", scale=colour_scale, legend=legend), description="desc:N",
+        tooltip=[alt.Tooltip("series:N", title="Series"), alt.Tooltip("principle:N", title="Principle"),
+                 alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("band:N", title="Band")],
+    )
+    values = alt.Chart(data).mark_text(align="left", baseline="middle", dx=4, fontSize=font, font=FONT,
+                                       color=INK, aria=False).encode(
+        x=alt.X("x:Q", scale=x), y=alt.Y("ty:Q", scale=yscale), text="text:N")
+    title_layer = alt.Chart(pd.DataFrame(titles)).mark_text(
+        align="left", baseline="top", lineBreak="\n", fontSize=font + 1, fontWeight="bold", font=FONT, color=INK,
+        lineHeight=round((font + 1) * 1.3, 1), aria=False,
+    ).encode(x=alt.value(0), y=alt.Y("y:Q", scale=yscale), text="text:N")  # titles from the left edge
+    target_rule = alt.Chart(pd.DataFrame([{"t": target}])).mark_rule(
+        stroke=TARGET_COLOUR, strokeDash=[4, 3], strokeWidth=1.5, aria=False).encode(x=alt.X("t:Q", scale=x))
+    description = (f"Bar chart of {len(rubric.principles)} principle{'s' if len(rubric.principles) != 1 else ''}, "
+                   f"scored from {low} to {high}; a dashed line marks {one_decimal(target)}, where "
+                   f"'{rubric.bands[0].label}' begins. "
+                   + " ".join(f"{name}: {_extremes([(p.title, v) for p in rubric.principles if (v := _value(series[name], p.id)) is not None], len(rubric.principles))}"
+                              for name in names))
+    return alt.layer(target_rule, bars, values, title_layer).properties(
+        width=size - 60, height=round(height), autosize=alt.AutoSizeParams(type="pad"), description=description,
+    ).configure_view(stroke=None)
 
 
 def _radar_description(rubric: Rubric, series: Mapping[str, Mapping[str, float | None]], target: float) -> str:
     low, high = rubric.scale.low, rubric.scale.high
     n = len(rubric.principles)
     parts = [f"Radar chart of {n} principles, scored from {low} to {high}; "
-             f"a dashed ring marks {target:.1f}, where '{rubric.bands[0].label}' begins."]
+             f"a dashed ring marks {one_decimal(target)}, where '{rubric.bands[0].label}' begins."]
     for name, values in series.items():
         scored = [(p.title, v) for p in rubric.principles if (v := _value(values, p.id)) is not None]
         parts.append(f"{name}: {_extremes(scored, n)}")
@@ -294,7 +546,7 @@ def _value(values: Mapping[str, float | None], principle_id: str) -> float | Non
     return None if math.isnan(value) else value
 
 
-def result_radar(result: Result, *, name: str = "You", size: int = 420) -> alt.LayerChart:
+def result_radar(result: Result, *, name: str = "You", size: int = 720) -> alt.LayerChart:
     """The radar of one result, as one series called `name`."""
     return radar_chart(result.rubric, {name: {p.id: p.score for p in result.principles}}, size=size)
 
@@ -303,49 +555,77 @@ def result_radar(result: Result, *, name: str = "You", size: int = 420) -> alt.L
 # Beachball
 # ---------------------------------------------------------------------------------------------
 
-def beachball_chart(result: Result, *, size: int = 320) -> alt.LayerChart:
-    """The elements as equal segments of a ball, each coloured by its score (grey: no score)."""
+def beachball_chart(result: Result, *, size: int = 480) -> alt.LayerChart:
+    """The elements (the rubric's groupings, 1 to 12) as equal segments of a ball, each coloured by
+    its score (grey: no score). Each segment's score is written inside it; its whole title outside,
+    wrapped between words, placed so that no two titles overlap. `size` is the image's width in px."""
     rubric = result.rubric
     low, high = rubric.scale.low, rubric.scale.high
     n = len(result.elements)
     with_principles = {p.element for p in rubric.principles}
+    half = size / 2
+    font = _label_font(size, n)
+    mids = [2 * math.pi * (i + 0.5) / n for i in range(n)] if n > 1 else [0.0]
+    titles = [" ".join(e.title.split()) for e in result.elements]
+    placed, ball = None, half * 0.5
+    for share in (0.5, 0.46, 0.42, 0.38, 0.34, 0.3):
+        ball = half * share
+        placed = layout_around(titles, mids, half_width=half - 2, ring=ball, gap=8, size=font)
+        if placed:
+            break
+    if placed is None:  # titles too long for any layout: narrower lines, even if taller
+        ball = half * 0.3
+        placed = layout_around(titles, mids, half_width=half - 2, ring=ball, gap=8, size=font - 1, max_lines=8) or []
+    top = max([ball] + [p.box[3] for p in placed]) + 4
+    bottom = min([-ball] + [p.box[2] for p in placed]) - 4
+    x_scale = alt.Scale(domain=[-half, half], nice=False, zero=False)
+    y_scale = alt.Scale(domain=[bottom, top], nice=False, zero=False)
+    centre = {"x": alt.value(half), "y": alt.value(top)}  # pixels from the top left
+    gradient = min(240, size - 60)  # the colour legend, centred under the ball
+
     rows = []
     for i, e in enumerate(result.elements):
-        shown = None if e.score is None else round(e.score, 1)
+        shown = None if e.score is None else rounded(e.score)
         if e.score is not None:
             band = e.band.label
         else:
             band = NOT_ENOUGH if e.id in with_principles else NOT_COVERED
+        inner = ball * 0.62 if n > 1 else 0.0
         rows.append({
-            "order": i, "value": 1, "element": e.title, "score": shown, "band": band,
-            "label": shorten(e.title, 14 if n <= 4 else 10, 3) + "\n" + _fmt(shown),
+            "order": i, "t0": 2 * math.pi * i / n, "t1": 2 * math.pi * (i + 1) / n,
+            "element": e.title, "score": shown, "band": band, "text": _fmt(shown),
+            "sx": _clean(inner * math.sin(mids[i])), "sy": _clean(inner * math.cos(mids[i])),
             "desc": f"element: {e.title}; score: {_fmt(shown)}; band: {band}",
         })
     data = pd.DataFrame(rows)
-    outer = size / 2 - 4
-    base = alt.Chart(data).encode(
-        theta=alt.Theta("value:Q", stack=True),
-        order=alt.Order("order:Q"),
-    )
     colour = alt.Color(
         "score:Q",
         scale=alt.Scale(domain=[low + (high - low) * k / 4 for k in range(5)], range=list(SCORE_RANGE), clamp=True),
-        legend=alt.Legend(title="Score", orient="bottom", gradientLength=min(200, size - 40),
-                          values=[p.value for p in rubric.scale.points]),
+        legend=alt.Legend(title="Score", orient="none", direction="horizontal", gradientLength=gradient,
+                          legendX=half - gradient / 2, legendY=top - bottom + 10, titleAnchor="middle",
+                          values=[p.value for p in rubric.scale.points], labelFontSize=font - 1, labelFont=FONT,
+                          titleFontSize=font - 1, titleFont=FONT),
     )
-    arcs = base.mark_arc(outerRadius=outer, stroke="white", strokeWidth=2, invalid=None).encode(
+    arcs = alt.Chart(data).mark_arc(outerRadius=ball, stroke="white", strokeWidth=2, invalid=None).encode(
+        theta=alt.Theta("t0:Q", scale=None), theta2="t1:Q", **centre,
         color=alt.when("datum.score === null").then(alt.value(MISSING_COLOUR)).otherwise(colour),
         description="desc:N",
         tooltip=[alt.Tooltip("element:N", title="Element"), alt.Tooltip("score:Q", title="Score", format=".1f"),
                  alt.Tooltip("band:N", title="Band")],
     )
-    labels = base.mark_text(radius=outer * (0.58 if n > 1 else 0), lineBreak="\n",
-                            fontSize=12 if n <= 4 else 10, color="#111111", aria=False).encode(text="label:N")
+    scores = alt.Chart(data).mark_text(fontSize=font + 1, fontWeight="bold", font=FONT, color="#111111",
+                                       baseline="middle", aria=False).encode(
+        x=alt.X("sx:Q", scale=x_scale, axis=None), y=alt.Y("sy:Q", scale=y_scale, axis=None), text="text:N")
+    label_rows = [{"x": p.x, "y": p.y_top, "align": p.align, "label": "\n".join(p.lines)} for p in placed]
+    labels = alt.Chart(pd.DataFrame(label_rows)).mark_text(
+        align=alt.ExprRef("datum.align"), baseline="top", lineBreak="\n", fontSize=font,
+        lineHeight=round(font * 1.22, 1), font=FONT, color=INK, aria=False,
+    ).encode(x=alt.X("x:Q", scale=x_scale, axis=None), y=alt.Y("y:Q", scale=y_scale, axis=None), text="label:N")
     scored = [(e.title, e.score) for e in result.elements if e.score is not None]
-    description = (f"Beachball of {n} elements, each coloured by its score from {low} to {high}; "
-                   f"grey means no score. {_extremes(scored, n, noun='elements')}")
-    return alt.layer(arcs, labels).properties(
-        width=size, height=size, autosize=alt.AutoSizeParams(type="pad"), description=description,
+    description = (f"Beachball of {n} element{'s' if n != 1 else ''}, each coloured by its score from {low} to "
+                   f"{high}; grey means no score. {_extremes(scored, n, noun='elements')}")
+    return alt.layer(arcs, scores, labels).properties(
+        width=size, height=round(top - bottom), autosize=alt.AutoSizeParams(type="pad"), description=description,
     ).configure_view(stroke=None)
 
 
@@ -366,16 +646,16 @@ def _extremes(scored: list[tuple[str, float]], total: int, noun: str = "principl
     singular = noun[:-1]
     if not scored:
         return f"No {singular} has enough answers yet to be scored."
-    shown = [(title, round(value, 1)) for title, value in scored]
+    shown = [(title, rounded(value)) for title, value in scored]
     top, bottom = max(v for _, v in shown), min(v for _, v in shown)
     if len(shown) == 1:
-        text = f"Only one {singular} has a score: {shown[0][0]} ({top:.1f})."
+        text = f"Only one {singular} has a score: {shown[0][0]} ({one_decimal(top)})."
     elif top == bottom:
-        text = f"All {len(shown)} scored {noun} are at {top:.1f}."
+        text = f"All {len(shown)} scored {noun} are at {one_decimal(top)}."
     else:
         best = [t for t, v in shown if v == top]
         worst = [t for t, v in shown if v == bottom]
-        text = f"Strongest: {_names(best)} ({top:.1f}). Weakest: {_names(worst)} ({bottom:.1f})."
+        text = f"Strongest: {_names(best)} ({one_decimal(top)}). Weakest: {_names(worst)} ({one_decimal(bottom)})."
     missing = total - len(shown)
     if missing:
         verb = "does" if missing == 1 else "do"

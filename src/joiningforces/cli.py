@@ -6,6 +6,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ from .lint import warnings_in
 from .loader import RubricError, load_rubric
 from .models import Rubric
 from .recommend import strengths, suggest, weak_principles
-from .scoring import AnswerError, Result, score
+from .scoring import AnswerError, Result, one_decimal, score
 from .serve import add_commands
 from .studio import json_schema_text
 
@@ -33,7 +34,21 @@ def main(argv: list[str] | None = None) -> int:
     if not hasattr(args, "run"):
         parser.print_help(sys.stderr)
         return USAGE
-    return args.run(args)
+    try:
+        status = args.run(args)
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        # The reader went away (`joiningforces score ... | head`): stop quietly, as Unix tools do.
+        # Python would flush stdout again at exit and print a second traceback; point it at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return INVALID
+
+
+def counted(n: int, noun: str) -> str:
+    """ "1 practice", "3 practices"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -65,12 +80,12 @@ def _validate(args) -> int:
         except RubricError as exc:
             status = INVALID
             count = len(exc.problems)
-            print(f"{path}: {count} problem{'s' if count != 1 else ''}", file=sys.stderr)
+            print(f"{path}: {counted(count, 'problem')}", file=sys.stderr)
             for problem in exc.problems:
                 print(f"  {problem}", file=sys.stderr)
             continue
-        print(f"{path}: OK — '{rubric.title}' {rubric.version}: {len(rubric.principles)} principles, "
-              f"{len(rubric.statements)} statements, {len(rubric.practices)} practices")
+        print(f"{path}: OK — '{rubric.title}' {rubric.version}: {counted(len(rubric.principles), 'principle')}, "
+              f"{counted(len(rubric.statements), 'statement')}, {counted(len(rubric.practices), 'practice')}")
         # Warnings do not change the exit code: the rubric can be used, but its scores may mislead.
         for warning in warnings_in(rubric, Path(path).read_text(encoding="utf-8-sig"), path):
             print(f"  warning: {warning}")
@@ -184,7 +199,7 @@ def result_json(result: Result) -> dict:
 
 def result_text(result: Result) -> str:
     def fmt(value: float | None) -> str:
-        return "  —" if value is None else f"{value:.1f}"
+        return "  —" if value is None else one_decimal(value)
 
     width = max(len(p.title) for p in result.principles)
     lines = [f"{result.rubric.title} ({result.rubric.version}): {result.answered} of "

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from .models import Rubric
-from .scoring import AnswerError, Result, check_answers
+from .scoring import AnswerError, Result, check_answers, one_decimal
 
 FORMAT = "joiningforces-assessment"
 FORMAT_VERSION = 1
@@ -62,7 +62,7 @@ def principles_table(result: Result) -> pd.DataFrame:
     rows = [{
         "Principle": p.title,
         "Element": titles.get(p.element, p.element),
-        "Score": "—" if p.score is None else f"{p.score:.1f}",
+        "Score": "—" if p.score is None else one_decimal(p.score),
         "Band": NOT_ENOUGH if p.band is None else p.band.label,
         "Coverage": coverage_text(p.answered, p.total),
     } for p in result.principles]
@@ -87,7 +87,7 @@ def element_lines(result: Result) -> list[str]:
             total = sum(1 for p in result.rubric.principles if p.element == e.id)
             lines.append(f"{e.title}: no score yet (none of its {total} principles scored)")
         else:
-            lines.append(f"{e.title}: {e.score:.1f} ({e.band.label}), {element_basis(result, e.id)}")
+            lines.append(f"{e.title}: {one_decimal(e.score)} ({e.band.label}), {element_basis(result, e.id)}")
     return lines
 
 

@@ -10,7 +10,7 @@ import altair as alt
 import pandas as pd
 
 from .models import Principle, Rubric
-from .scoring import Result, score
+from .scoring import Result, one_decimal, score
 from .storage import Assessment, Store
 
 
@@ -111,7 +111,7 @@ def comparison_text(frame: pd.DataFrame) -> pd.DataFrame:
     def fmt(value, signed=False):
         if value is None or pd.isna(value):
             return "—"
-        return f"{value:+.1f}" if signed else f"{value:.1f}"
+        return f"{value:+.1f}" if signed else one_decimal(value)
 
     shown = pd.DataFrame({
         "Principle": frame["Principle"],

@@ -15,9 +15,11 @@ from pathlib import Path
 import tomli
 from pydantic import BaseModel, ValidationError
 
+from . import tomlhelp
 from .locate import LineIndex
-from .models import CrossCheckError, CrossCheckErrors, Rubric
+from .models import CrossCheckError, CrossCheckErrors, Rubric, cross_check
 
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
 MAX_BYTES = 1_000_000  # the largest real instruments are ~30 kB; this leaves room and stops abuse
 
 
@@ -103,12 +105,25 @@ def parse_rubric(raw: bytes, name: str = "<rubric>") -> Rubric:
     try:
         return Rubric.model_validate(data)
     except ValidationError as exc:
-        raise RubricError(_explain(exc, text, name)) from None
+        raise RubricError(_explain(exc, text, name, data)) from None
     except RecursionError:
         raise RubricError([Problem(name, None, None, "", "the tables are nested too deeply.")]) from None
 
 
+def readable_text(raw: bytes) -> str:
+    """The file's text for quoting its lines in messages, whatever its encoding turned out to be."""
+    raw = raw[: MAX_BYTES + 1]
+    if raw.startswith(UTF16_MARKS):
+        return raw.decode("utf-16", errors="replace")
+    return raw.decode("utf-8", errors="replace").removeprefix("\ufeff")
+
+
 def _decode(raw: bytes, name: str) -> str:
+    if raw.startswith(UTF16_MARKS):
+        # Windows Notepad's "Unicode". Line 1 is where it shows: the byte-order mark.
+        raise RubricError([Problem(name, 1, None, "",
+                                   "the file is not UTF-8 text: it is saved as UTF-16 (\"Unicode\" in some "
+                                   "Windows editors). Save it as UTF-8 in your editor and check it again.")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -126,39 +141,96 @@ def _parse_toml(text: str, name: str) -> dict:
         return tomli.loads(text)
     except tomli.TOMLDecodeError as exc:
         message = getattr(exc, "msg", None) or str(exc)
-        raise RubricError([Problem(name, getattr(exc, "lineno", None), getattr(exc, "colno", None), "",
-                                   f"this is not valid TOML: {message[0].lower()}{message[1:]}.")]) from None
+        line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+        try:
+            explained = tomlhelp.explain(text, line, column, message)
+        except Exception:  # an explanation is a help, never a reason to fail
+            explained = f"{message[0].lower()}{message[1:]}."
+        raise RubricError([Problem(name, line, column, "", f"this is not valid TOML: {explained}")]) from None
     except RecursionError:
         raise RubricError([Problem(name, None, None, "", "the arrays or tables are nested too deeply.")]) from None
     except Exception as exc:  # tomli may reject odd input with other errors (e.g. bad dates)
         raise RubricError([Problem(name, None, None, "", f"this is not valid TOML: {exc}.")]) from None
 
 
-def _explain(exc: ValidationError, text: str, name: str) -> list[Problem]:
+def _explain(exc: ValidationError, text: str, name: str, data: dict) -> list[Problem]:
+    """One problem per mistake, each with its line: the field problems, less the ones that only
+    echo another, and the rules that span the rubric wherever they do not hinge on a broken field."""
     try:
         index = LineIndex(text)
     except Exception:  # positions are a help, never a reason to fail
         index = None
     lines = text.split("\n")  # as TOML counts lines (not str.splitlines(), which also splits at U+2028)
-    problems = []
     found: list[tuple[tuple, str]] = []
+    field_errors = []
     for error in exc.errors(include_url=False):
-        loc = tuple(error["loc"])
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, CrossCheckErrors):
             found.extend((e.loc, e.message) for e in cause.errors)
         elif isinstance(cause, CrossCheckError):
             found.append((cause.loc, cause.message))
         else:
-            found.append((loc, _plain(error, loc)))
+            field_errors.append(error)
+    if field_errors:
+        field_errors = _without_echoes(field_errors)
+        found.extend((tuple(e["loc"]), _plain(e, tuple(e["loc"]))) for e in field_errors)
+        try:
+            broken = frozenset(tuple(e["loc"]) for e in field_errors)
+            found.extend((e.loc, e.message) for e in cross_check(data, broken) if e.loc not in broken)
+        except Exception:  # the extra pass is a help; the field problems stand on their own
+            pass
+    problems, seen = [], set()
     for loc, message in found:
+        if (loc, message) in seen:
+            continue
+        seen.add((loc, message))
         line = index.line_of(loc) if index else None
         column = None
         if line and line <= len(lines):
             column = len(lines[line - 1]) - len(lines[line - 1].lstrip()) + 1
+            message = _as_header(lines[line - 1], loc, message)
         problems.append(Problem(name, line, column, field_path(loc), message))
     problems.sort(key=lambda p: (p.line or 0))
     return problems
+
+
+def _without_echoes(errors: list[dict]) -> list[dict]:
+    """Drop errors that only follow from another: "'element' is missing" beside "'elemnt' is not a
+    key ... did you mean 'element'?", and "this list needs at least 1 entries" for a list whose
+    entries all failed (pydantic reports that as an empty list as well)."""
+    kept = []
+    extras = {tuple(e["loc"]) for e in errors if e["type"] == "extra_forbidden"}
+    misspelt = set()
+    for loc in extras:
+        model = _model_at(loc[:-1])
+        near = difflib.get_close_matches(str(loc[-1]), sorted(model.model_fields), n=1) if model else []
+        if near:
+            misspelt.add(loc[:-1] + (near[0],))
+    failed = [tuple(e["loc"]) for e in errors]
+    for error in errors:
+        loc = tuple(error["loc"])
+        if error["type"] == "missing" and loc in misspelt:
+            continue
+        if error["type"] == "too_short" and any(len(other) > len(loc) and other[: len(loc)] == loc for other in failed):
+            continue
+        kept.append(error)
+    return kept
+
+
+def _as_header(line: str, loc: tuple, message: str) -> str:
+    """An unknown key written as a table header (`[[principle.statements]]`) is named as the header."""
+    stripped = line.strip()
+    if not stripped.startswith("[") or "is not a key this format knows" not in message:
+        return message
+    brackets = "[[" if stripped.startswith("[[") else "["
+    header = stripped.split("#")[0].strip().strip("[]").strip()
+    suggestion = message.partition("Did you mean '")[2].partition("'")[0]
+    text = f"{brackets}{header}{brackets[::-1].replace('[', ']')} is not a table this format knows."
+    if suggestion and header.split(".")[len(loc) - 1 : len(loc)] == [str(loc[-1])]:
+        parts = header.split(".")
+        parts[len(loc) - 1] = suggestion
+        text += f" Did you mean {brackets}{'.'.join(parts)}{brackets[::-1].replace('[', ']')}?"
+    return text
 
 
 def field_path(loc: tuple) -> str:

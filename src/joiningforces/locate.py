@@ -59,6 +59,8 @@ class LineIndex:
             if header:
                 keys = _split_key(header.group(2))
                 path = self._resolve(keys, counts)
+                for end in range(1, len(path)):  # `[[principle.statements]]` is where 'principle' is written
+                    self.lines.setdefault(path[:end], number)
                 if header.group(1) == "[[":
                     self.lines.setdefault(path, number)  # the array itself: its first entry
                     index = counts.get(path, 0)

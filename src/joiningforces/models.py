@@ -95,14 +95,25 @@ class Band(_Model):
     act: StrictBool = Field(True, description="Whether principles in this band get suggested practices.")
 
 
-def _default_bands() -> tuple[Band, ...]:
-    # The Wilder Collaboration Factors Inventory's bands.
+def default_bands(scale: Scale) -> tuple[Band, ...]:
+    """The bands a rubric without `[[bands]]` gets, in the proportions of the Wilder Collaboration
+    Factors Inventory's 4.0 and 3.0 on 1–5: three quarters and half of the way up `scale`.
+
+    On 1–7 that is 5.5 and 4.0 (a neutral 4 is borderline, not a strength); on 0–10, 7.5 and 5.0.
+    """
+    low, high = scale.low, scale.high
+
+    def at(share: float) -> float:
+        from .scoring import shown  # scoring imports this module
+
+        return shown(low + share * (high - low))
+
     return (
-        Band(id="strength", label="Strength", min=4.0, act=False,
+        Band(id="strength", label="Strength", min=at(0.75), act=False,
              meaning="Working well: keep doing what makes it work."),
-        Band(id="borderline", label="Borderline", min=3.0,
+        Band(id="borderline", label="Borderline", min=at(0.5),
              meaning="Worth discussing: views may differ or it is slipping."),
-        Band(id="concern", label="Concern", min=1.0,
+        Band(id="concern", label="Concern", min=float(low),
              meaning="Needs attention: it may hold the partnership back."),
     )
 
@@ -160,17 +171,30 @@ class Rubric(_Model):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
     description: Text
     scale: Scale = Field(default_factory=Scale)
-    bands: tuple[Band, ...] = Field(default_factory=_default_bands, min_length=1, max_length=10)
+    bands: tuple[Band, ...] = Field(default_factory=lambda: default_bands(Scale()), min_length=1, max_length=10,
+                                   description="Score bands from the best down; without them, bands derived from the scale.")
     sources: tuple[Source, ...] = Field(min_length=1)
     elements: tuple[Element, ...] = Field(min_length=1, max_length=12)
     roles: tuple[Role, ...] = ()
     principles: tuple[Principle, ...] = Field(min_length=1, max_length=60)
     practices: tuple[Practice, ...] = Field(min_length=1, max_length=200)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _bands_from_scale(cls, data: object) -> object:
+        """Without `[[bands]]`, the bands come from the rubric's own scale (`default_bands`)."""
+        if isinstance(data, dict) and "bands" not in data:
+            try:
+                scale = Scale.model_validate(data.get("scale", {}))
+            except (ValueError, TypeError):  # the scale's own problems are reported on their lines
+                scale = Scale()
+            if len(scale.points) >= 2 and scale.low < scale.high:
+                data = {**data, "bands": default_bands(scale)}
+        return data
+
     @model_validator(mode="after")
     def _cross_check(self) -> Rubric:
-        errors = [error for check in (_check_scale, _check_bands, _check_unique_ids, _check_references,
-                                      _check_coverage) for error in check(self)]
+        errors = cross_check(self.model_dump())
         if errors:
             raise CrossCheckErrors(errors)
         return self
@@ -198,92 +222,179 @@ class Rubric(_Model):
 
     def band_for(self, score: float) -> Band:
         """The band a score falls in. Scores are banded as shown, rounded to one decimal."""
-        shown = round(float(score), 1)  # float(): numpy rounds 3.85 to 3.8 (half to even), Python to 3.9 as shown
-        return next((b for b in self.bands if shown >= b.min), self.bands[-1])
+        from .scoring import shown  # scoring imports this module
+
+        rounded = shown(score)
+        return next((b for b in self.bands if rounded >= b.min), self.bands[-1])
 
 
-def _check_scale(r: Rubric) -> Iterator[CrossCheckError]:
-    values = [p.value for p in r.scale.points]
+# The rules that span the rubric work on plain data (a validated rubric's `model_dump()`, or the
+# raw TOML tables when some fields failed), so that the loader can report them in the same pass as
+# field problems. `broken` holds the paths of fields that failed: a rule whose inputs include a
+# broken field is skipped, since its message would only echo that field's own problem.
+
+Loc = tuple[str | int, ...]
+
+
+def cross_check(data: dict, broken: frozenset[Loc] = frozenset()) -> list[CrossCheckError]:
+    """Every rule that spans the rubric and fails on `data`, skipping those that hinge on `broken`."""
+    view = _View(data, broken)
+    errors = list(_check_scale(view))
+    if not errors and not view.broken_under("scale") and not view.broken_under("bands"):
+        errors += _check_bands(view)  # bands are measured against the scale
+    for check in (_check_unique_ids, _check_references, _check_coverage):
+        errors += check(view)
+    return errors
+
+
+class _View:
+    """Defensive access to possibly invalid rubric data: lists of tables, ids that are text."""
+
+    def __init__(self, data: dict, broken: frozenset[Loc]):
+        self.data, self.broken = data, broken
+
+    def tables(self, *path: str) -> list[tuple[int, dict]]:
+        value: object = self.data
+        for key in path:
+            value = value.get(key) if isinstance(value, dict) else None
+        if not isinstance(value, (list, tuple)):
+            return []
+        return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+    def broken_under(self, *prefix: str | int) -> bool:
+        return any(loc[: len(prefix)] == prefix for loc in self.broken)
+
+    def ids(self, kind: str) -> set[str] | None:
+        """The ids of a kind, or None when one of its entries lost its id (a reference may name it)."""
+        ids = set()
+        for i, item in self.tables(kind):
+            if not isinstance(item.get("id"), str) or (kind, i, "id") in self.broken:
+                return None
+            ids.add(item["id"])
+        return ids
+
+    @property
+    def stray_tables(self) -> bool:
+        """An unknown top-level key, such as `[[principle.statements]]`: content went astray."""
+        return any(len(loc) == 1 for loc in self.broken)
+
+
+def _number(value: object) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _check_scale(v: _View) -> Iterator[CrossCheckError]:
+    values = [_number(point.get("value")) for _, point in v.tables("scale", "points")]
+    if None in values:
+        return
     for i in range(1, len(values)):
         if values[i] <= values[i - 1]:
             yield CrossCheckError(
                 ("scale", "points", i, "value"),
-                f"scale values must go up strictly: {values[i]} follows {values[i - 1]}.",
+                f"scale values must go up strictly: {values[i]:g} follows {values[i - 1]:g}.",
             )
 
 
-def _check_bands(r: Rubric) -> Iterator[CrossCheckError]:
-    for i, band in enumerate(r.bands):
-        if i and band.min >= r.bands[i - 1].min:
+def _check_bands(v: _View) -> Iterator[CrossCheckError]:
+    values = [_number(point.get("value")) for _, point in v.tables("scale", "points")]
+    bands = [b if isinstance(b, dict) else b.model_dump() for b in v.data.get("bands") or ()
+             if isinstance(b, (dict, Band))]
+    if not values or None in values or not bands:
+        if not values and "scale" not in v.data:  # the default scale
+            values = [float(p.value) for p in _default_points()]
+        else:
+            return
+    low, high = values[0], values[-1]
+    mins = [_number(b.get("min")) for b in bands]
+    if None in mins:
+        return
+    for i, band in enumerate(bands):
+        if i and mins[i] >= mins[i - 1]:
             yield CrossCheckError(
                 ("bands", i, "min"),
-                f"bands go from the highest to the lowest: band '{band.id}' (min {band.min}) must have "
-                f"a lower min than band '{r.bands[i - 1].id}' (min {r.bands[i - 1].min}).",
+                f"bands go from the highest to the lowest: band '{band.get('id')}' (min {mins[i]}) must have "
+                f"a lower min than band '{bands[i - 1].get('id')}' (min {mins[i - 1]}).",
             )
-        if not r.scale.low <= band.min <= r.scale.high:
+        if not low <= mins[i] <= high:
             yield CrossCheckError(
                 ("bands", i, "min"),
-                f"band '{band.id}' starts at {band.min}, outside the scale ({r.scale.low} to {r.scale.high}).",
+                f"band '{band.get('id')}' starts at {mins[i]}, outside the scale ({low:g} to {high:g}).",
             )
-    if r.bands[-1].min > r.scale.low:
+    if mins[-1] > low:
         yield CrossCheckError(
-            ("bands", len(r.bands) - 1, "min"),
-            f"the lowest band must start at the bottom of the scale ({r.scale.low}) so every score has a band.",
+            ("bands", len(bands) - 1, "min"),
+            f"the lowest band must start at the bottom of the scale ({low:g}) so every score has a band.",
         )
 
 
-def _check_unique_ids(r: Rubric) -> Iterator[CrossCheckError]:
-    groups: list[tuple[str, list[tuple[tuple[str | int, ...], str]]]] = [
-        ("band", [(("bands", i, "id"), b.id) for i, b in enumerate(r.bands)]),
-        ("source", [(("sources", i, "id"), s.id) for i, s in enumerate(r.sources)]),
-        ("element", [(("elements", i, "id"), e.id) for i, e in enumerate(r.elements)]),
-        ("role", [(("roles", i, "id"), x.id) for i, x in enumerate(r.roles)]),
-        ("principle", [(("principles", i, "id"), p.id) for i, p in enumerate(r.principles)]),
-        ("practice", [(("practices", i, "id"), p.id) for i, p in enumerate(r.practices)]),
-        ("statement", [(("principles", i, "statements", j, "id"), s.id)
-                       for i, p in enumerate(r.principles) for j, s in enumerate(p.statements)]),
+def _check_unique_ids(v: _View) -> Iterator[CrossCheckError]:
+    groups: list[tuple[str, list[tuple[Loc, object]]]] = [
+        (kind, [((key, i, "id"), item.get("id")) for i, item in v.tables(key)])
+        for kind, key in (("band", "bands"), ("source", "sources"), ("element", "elements"), ("role", "roles"),
+                          ("principle", "principles"), ("practice", "practices"))
     ]
+    groups.append(("statement", [(("principles", i, "statements", j, "id"), s.get("id"))
+                                 for i, p in v.tables("principles")
+                                 for j, s in enumerate(p.get("statements") or ()) if isinstance(s, dict)]))
     for kind, entries in groups:
         seen: set[str] = set()
         for loc, value in entries:
+            if not isinstance(value, str) or loc in v.broken:
+                continue
             if value in seen:
                 yield CrossCheckError(loc, f"the {kind} id '{value}' is used twice; ids must be unique.")
             seen.add(value)
 
 
-def _check_references(r: Rubric) -> Iterator[CrossCheckError]:
-    elements = {e.id for e in r.elements}
-    sources = {s.id for s in r.sources}
-    principles = {p.id for p in r.principles}
-    for i, p in enumerate(r.principles):
-        if p.element not in elements:
+def _check_references(v: _View) -> Iterator[CrossCheckError]:
+    elements, sources, principles = v.ids("elements"), v.ids("sources"), v.ids("principles")
+    for i, p in v.tables("principles"):
+        element, source = p.get("element"), p.get("source")
+        if elements is not None and isinstance(element, str) and ("principles", i, "element") not in v.broken \
+                and element not in elements:
             yield CrossCheckError(("principles", i, "element"),
-                                  f"principle '{p.id}' names element '{p.element}', which is not among "
+                                  f"principle '{p.get('id')}' names element '{element}', which is not among "
                                   f"the elements: {', '.join(sorted(elements))}.")
-        if p.source not in sources:
+        if sources is not None and isinstance(source, str) and ("principles", i, "source") not in v.broken \
+                and source not in sources:
             yield CrossCheckError(("principles", i, "source"),
-                                  f"principle '{p.id}' cites source '{p.source}', which is not in [[sources]].")
-        for j, s in enumerate(p.statements):
-            if s.source is not None and s.source not in sources:
+                                  f"principle '{p.get('id')}' cites source '{source}', which is not in [[sources]].")
+        statements = p.get("statements")
+        for j, st in enumerate(statements if isinstance(statements, (list, tuple)) else ()):
+            cited = st.get("source") if isinstance(st, dict) else None
+            if sources is not None and isinstance(cited, str) \
+                    and ("principles", i, "statements", j, "source") not in v.broken and cited not in sources:
                 yield CrossCheckError(("principles", i, "statements", j, "source"),
-                                      f"statement '{s.id}' cites source '{s.source}', which is not in [[sources]].")
-    for i, pr in enumerate(r.practices):
-        for j, target in enumerate(pr.helps):
-            if target not in principles:
-                yield CrossCheckError(("practices", i, "helps", j),
-                                      f"practice '{pr.id}' helps principle '{target}', which does not exist.")
-        if pr.source not in sources:
+                                      f"statement '{st.get('id')}' cites source '{cited}', which is not in [[sources]].")
+    for i, pr in v.tables("practices"):
+        helps = pr.get("helps")
+        if principles is not None and isinstance(helps, (list, tuple)):
+            for j, target in enumerate(helps):
+                if isinstance(target, str) and ("practices", i, "helps", j) not in v.broken \
+                        and target not in principles:
+                    yield CrossCheckError(("practices", i, "helps", j),
+                                          f"practice '{pr.get('id')}' helps principle '{target}', which does not exist.")
+        source = pr.get("source")
+        if sources is not None and isinstance(source, str) and ("practices", i, "source") not in v.broken \
+                and source not in sources:
             yield CrossCheckError(("practices", i, "source"),
-                                  f"practice '{pr.id}' cites source '{pr.source}', which is not in [[sources]].")
+                                  f"practice '{pr.get('id')}' cites source '{source}', which is not in [[sources]].")
 
 
-def _check_coverage(r: Rubric) -> Iterator[CrossCheckError]:
-    helped = {target for pr in r.practices for target in pr.helps}
-    for i, p in enumerate(r.principles):
-        if len(p.statements) < 2:
+def _check_coverage(v: _View) -> Iterator[CrossCheckError]:
+    practices_whole = not v.broken_under("practices") and not v.stray_tables
+    helped = {target for _, pr in v.tables("practices") for target in (pr.get("helps") or ())
+              if isinstance(target, str)}
+    for i, p in v.tables("principles"):
+        pid = p.get("id")
+        if not isinstance(pid, str) or ("principles", i, "id") in v.broken:
+            continue
+        statements = p.get("statements") or ()
+        if isinstance(statements, (list, tuple)) and len(statements) < 2 and not v.stray_tables \
+                and not v.broken_under("principles", i, "statements"):
             yield CrossCheckError(("principles", i, "statements"),
-                                  f"principle '{p.id}' needs at least two statements (it has {len(p.statements)}).")
-        if p.id not in helped:
+                                  f"principle '{pid}' needs at least two statements (it has {len(statements)}).")
+        if practices_whole and pid not in helped:
             yield CrossCheckError(("principles", i, "id"),
-                                  f"principle '{p.id}' has no practice: name it in the 'helps' list of at "
+                                  f"principle '{pid}' has no practice: name it in the 'helps' list of at "
                                   "least one [[practices]] entry.")

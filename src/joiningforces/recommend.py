@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .models import Practice, Statement
-from .scoring import PrincipleScore, Result
+from .scoring import PrincipleScore, Result, one_decimal
 
 
 @dataclass(frozen=True)
@@ -22,7 +22,7 @@ class Suggestion:
 
     @property
     def reason(self) -> str:
-        parts = [f"{p.title} ({p.score:.1f}, {p.band.label.lower()})" for p in self.helps]
+        parts = [f"{p.title} ({one_decimal(p.score)}, {p.band.label.lower()})" for p in self.helps]
         joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         return f"Suggested because it helps {joined}."
 

@@ -9,6 +9,7 @@ are dropped rather than drawn as boxes or raising.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -25,13 +26,15 @@ from fpdf.fonts import FontFace
 from . import charts
 from .exports import element_lines, principles_table
 from .recommend import strengths, suggest, weak_spots
-from .scoring import Result
+from .scoring import Result, one_decimal
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
 BOLD = FONT_DIR / "DejaVuSans-Bold.ttf"
 FAMILY = "DejaVu"
 
+LANGUAGE_SHAPE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")  # the rubric format's, checked again here
+RADAR_PX = 720  # the radar's width in px, as on the results page: 13 px labels, about 9 pt across A4
 INK = (34, 34, 34)
 MUTED = (100, 100, 100)
 RULE = (200, 200, 200)
@@ -77,10 +80,14 @@ def radar_png(chart: alt.TopLevelMixin | Mapping | str, *, scale: float = 2) -> 
     return vlc.vegalite_to_png(_spec(chart), scale=scale, allowed_base_urls=[])
 
 
-def radar_svg(chart: alt.TopLevelMixin | Mapping | str) -> str:
-    """A chart as standalone SVG text (points keep their aria-labels)."""
+def radar_svg(chart: alt.TopLevelMixin | Mapping | str, language: str | None = None) -> str:
+    """A chart as standalone SVG text (points keep their aria-labels). `language`, a rubric's
+    language code, is set as the image's `lang` so its titles are read in that language."""
     _register_fonts()
-    return vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[])
+    svg = vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[])
+    if language and LANGUAGE_SHAPE.fullmatch(language):
+        svg = svg.replace("<svg ", f'<svg lang="{language}" xml:lang="{language}" ', 1)
+    return svg
 
 
 # ---------------------------------------------------------------------------------------------
@@ -166,6 +173,12 @@ class _Report(FPDF):
                         new_x="LMARGIN", new_y="NEXT")
         self.ln(after)
 
+    def height_of(self, text: str, size: float = 10, style: str = "", indent: float = 0) -> float:
+        """The height in mm that `para` would give `text` (a dry run: nothing is drawn)."""
+        self.set_font(FAMILY, style, size)
+        return self.multi_cell(self.epw - indent, size * 0.47, plain(text), markdown=False, dry_run=True,
+                               output="HEIGHT") + 0.8
+
     def keep(self, mm: float) -> None:
         """Start a new page unless `mm` millimetres are left (keeps a title with its text)."""
         if self.get_y() + mm > self.page_break_trigger:
@@ -186,6 +199,22 @@ class _Report(FPDF):
         self.set_xy(self._side_x, top + 6)
         return top + image_h
 
+    def image_across(self, png: bytes, max_h: float | None = None) -> None:
+        """A PNG across the page's width, from here (a new page first if less than half of it
+        fits), shrunk to fit `max_h` and the page; the text continues below it."""
+        px_w, px_h = struct.unpack(">II", png[16:24])
+        width = self.epw
+        height = width * px_h / px_w
+        room = self.page_break_trigger - self.get_y()
+        if room < min(height, max_h or height) * 0.5:
+            self.add_page()
+            room = self.page_break_trigger - self.get_y()
+        limit = min(room, max_h or room)
+        if height > limit:
+            width, height = width * limit / height, limit
+        self.image(io.BytesIO(png), x=self.l_margin + (self.epw - width) / 2, y=self.get_y(), w=width, h=height)
+        self.set_y(self.get_y() + height + 2)
+
     def side(self, text: str, size: float = 9, style: str = "", colour=INK, after: float = 0.6) -> None:
         """A paragraph in the column beside the image placed by `image_beside`."""
         self.set_font(FAMILY, style, size)
@@ -203,6 +232,18 @@ class _Report(FPDF):
         self.keep(keep_mm)
         self.ln(2)
         self.para(text, 13, "B", after=1.5)
+
+
+def _spot_height(pdf: _Report, spot, rubric, notes: Mapping[str, str]) -> float:
+    """What `pdf_report` writes for one weak spot, in mm, so that it is kept on one page."""
+    height = pdf.height_of(spot.principle.title, 10.5, "B") + 4
+    if spot.pulled_down:
+        height += pdf.height_of("Pulled down by: " + "; ".join(
+            f"“{st.text}” ({rubric.scale.label_for(answer)})" for st, answer in spot.pulled_down[:2]), 9)
+    if spot.practices:
+        height += pdf.height_of("Practices that help: " + "; ".join(s.practice.name for s in spot.practices), 9)
+    note = (notes.get(spot.principle.id) or "").strip()
+    return height + (pdf.height_of(f"Your note: {note}", 9) if note else 0)
 
 
 def _date(created: datetime) -> str:
@@ -252,25 +293,23 @@ def pdf_report(
          f"{answered} of {len(rubric.statements)} statements answered", 9, colour=MUTED, after=2)
     if result.overall is not None:
         band = rubric.band_for(result.overall)
-        para(f"Overall score: {result.overall:.1f} out of {rubric.scale.high} ({band.label})", 11, "B", after=0.5)
+        para(f"Overall score: {one_decimal(result.overall)} out of {rubric.scale.high} ({band.label})", 11, "B", after=0.5)
     para(charts.summary_sentence(result), 10, after=2)
 
-    # The radar, with the bands and the elements beside it.
-    png = radar_png(charts.result_radar(result, size=420).to_dict(validate=False), scale=2)
-    image_bottom = pdf.image_beside(png, 98)
-    side = pdf.side
-
-    side("How to read it", 10, "B")
-    side(f"Each spoke is a principle, scored from {rubric.scale.low} (centre) to {rubric.scale.high} "
-         f"(edge). The dashed ring marks {rubric.bands[0].min:.1f}, where '{rubric.bands[0].label}' begins.",
-         colour=MUTED, after=1.5)
-    for b in rubric.bands:
-        side(f"{b.label}: {b.min:.1f} and above" + (f". {b.meaning}" if b.meaning else ""), 8.5, after=0.4)
-    pdf.ln(1.5)
-    side("Elements", 10, "B")
-    for line in element_lines(result):  # with how many principles each score rests on
-        side(line, 8.5, after=0.4)
-    pdf.end_beside(image_bottom)
+    # The radar across the page (its labels stay legible), then how to read it, bands and elements.
+    png = radar_png(charts.result_radar(result, size=RADAR_PX).to_dict(validate=False), scale=2)
+    pdf.image_across(png, max_h=200)
+    low, high = rubric.scale.low, rubric.scale.high
+    para("How to read it", 10, "B", after=0.3)
+    shape = ("Each bar is a principle, on the scale" if len(rubric.principles) <= 2 else
+             "Each spoke is a principle; its score is marked on the rings")
+    para(f"{shape} from {low} (the innermost ring) to {high} (the outer ring). The dashed "
+         f"{'line' if len(rubric.principles) <= 2 else 'ring'} marks {one_decimal(rubric.bands[0].min)}, where "
+         f"'{rubric.bands[0].label}' begins.", 9, colour=MUTED, after=1)
+    para("Bands: " + "; ".join(f"{b.label}, {one_decimal(b.min)} and above" + (f" ({b.meaning.rstrip('.')})"
+                                                                             if b.meaning else "")
+                               for b in rubric.bands) + ".", 9, after=1)
+    para("Elements: " + "; ".join(element_lines(result)) + ".", 9, after=1)  # each with how many principles
 
     # The table of principles (band labels in words, never colour alone).
     heading("Principles")
@@ -293,6 +332,14 @@ def pdf_report(
             for value in values:
                 row.cell(plain(value))
 
+    # Strengths, short, before the longer sections (at the end it could be a page of its own).
+    strong = strengths(result)
+    heading("Strengths")
+    if strong:
+        para("; ".join(f"{p.title} ({one_decimal(p.score)})" for p in strong) + ".", 10)
+    else:
+        para(f"No principle is in the '{rubric.bands[0].label}' band yet.", 10)
+
     # Weak spots, worst first.
     spots_list = weak_spots(result)
     heading("Weak spots, worst first")
@@ -301,8 +348,8 @@ def pdf_report(
              else "None yet: no principle has enough answers to be scored.", 10)
     for spot in spots_list[:spots]:
         p = spot.principle
-        keep(16)
-        para(f"{p.title}: {p.score:.1f} ({p.band.label})", 10.5, "B", after=0.5)
+        keep(_spot_height(pdf, spot, rubric, notes))  # a weak spot is never split across two pages
+        para(f"{p.title}: {one_decimal(p.score)} ({p.band.label})", 10.5, "B", after=0.5)
         if spot.pulled_down:
             quoted = "; ".join(f"“{statement.text}” ({rubric.scale.label_for(answer)})"
                                for statement, answer in spot.pulled_down[:2])
@@ -316,7 +363,7 @@ def pdf_report(
         pdf.ln(1)
     if len(spots_list) > spots:
         rest = spots_list[spots:]
-        para("Also below the top band: " + ", ".join(f"{p.principle.title} ({p.principle.score:.1f})" for p in rest)
+        para("Also below the top band: " + ", ".join(f"{p.principle.title} ({one_decimal(p.principle.score)})" for p in rest)
              + ".", 9, after=1)
 
     # Suggested practices with first steps.
@@ -325,21 +372,14 @@ def pdf_report(
         heading("Practices to try first")
         for n, suggestion in enumerate(ranked, start=1):
             practice = suggestion.practice
-            keep(20)
+            keep(pdf.height_of(practice.name, 10.5, "B") + pdf.height_of(practice.what, 9, indent=4)
+                 + 6 + sum(pdf.height_of(f"• {step}", 9, indent=8) + 0.2 for step in practice.first_steps))
             para(f"{n}. {practice.name}", 10.5, "B", after=0.3)
             para(practice.what, 9, indent=4, after=0.3)
             para("First steps:", 9, colour=MUTED, indent=4, after=0.2)
             for step in practice.first_steps:
                 para(f"• {step}", 9, indent=8, after=0.2)
             pdf.ln(1.3)
-
-    # Strengths.
-    strong = strengths(result)
-    heading("Strengths")
-    if strong:
-        para("; ".join(f"{p.title} ({p.score:.1f})" for p in strong) + ".", 10)
-    else:
-        para(f"No principle is in the '{rubric.bands[0].label}' band yet.", 10)
 
     # Agreed actions.
     listed = [a for a in (actions or []) if a is not None and _action_text(a).strip()]

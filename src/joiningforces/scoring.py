@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import numpy as np
@@ -23,6 +24,22 @@ import pandas as pd
 from .models import Band, Rubric
 
 Answers = Mapping[str, "int | None"]
+
+
+def shown(score: float) -> float:
+    """A score as people see it: one decimal, halves rounded up (2.25 -> 2.3), as on paper.
+
+    Python's round() and "{:.1f}" round 2.25 to 2.2 (half to even, and 2.25 is exact in binary).
+    The score is first written to nine decimals so that float noise from averaging (2.2499999999)
+    counts as the half it stands for.
+    """
+    exact = Decimal(f"{float(score):.9f}")
+    return float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def one_decimal(score: float | None, missing: str = "—") -> str:
+    """A score as text with one decimal ("2.3"), rounded as `shown`; `missing` for None."""
+    return missing if score is None else f"{shown(score):.1f}"
 
 
 class AnswerError(ValueError):

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .library import load_library, rubric_dir
 from .lint import warnings_in
-from .loader import MAX_BYTES, Problem, RubricError, parse_rubric
+from .loader import MAX_BYTES, Problem, RubricError, parse_rubric, readable_text
 from .models import Id, Principle, Rubric
 
 ENV_WRITE = "JOININGFORCES_ALLOW_LIBRARY_WRITE"
@@ -68,7 +68,7 @@ def check_rubric(raw: bytes, name: str = "<rubric>") -> Checked:
     try:
         rubric = parse_rubric(raw, name)
     except RubricError as exc:
-        text = raw[: MAX_BYTES + 1].decode("utf-8", errors="replace").removeprefix("\ufeff")
+        text = readable_text(raw)
         shown = tuple(ShownProblem(p, excerpt(text, p.line)) for p in exc.problems[:MAX_SHOWN_PROBLEMS])
         return Checked(name, raw, None, shown, max(0, len(exc.problems) - MAX_SHOWN_PROBLEMS))
     text = raw.decode("utf-8-sig")  # it parsed, so it is UTF-8
@@ -464,13 +464,14 @@ STARTER_TEMPLATE = '''\
 #     Warnings (the file still works) point at scores that may mislead: give each element at
 #     least two principles, and each principle a statement about things going wrong.
 #
-# Lines starting with # are comments: participants never see them. Text goes in "double quotes".
-# The full format is described in docs/rubric-format.md.
+# Lines starting with # are comments: participants never see them. Text goes in "double quotes"
+# (straight ones: a word processor's curly “ ” quotes are refused), decimals take a point (3.5),
+# and yes/no is written true or false. The full format is described in docs/rubric-format.md.
 
 id = "my-workshop"
 title = "How well are we joining forces?"
 version = "1.0"          # change this whenever you change a statement
-language = "en"          # the language of the text: en, cy, fr, de ...
+language = "en"          # the language of the text (en, cy, pl, fr, de-CH ...): screen readers use it
 description = """
 A short check for our partnership workshop. Rate each statement for how the partnership works
 today, not how it should work. There are no right answers, and "Don't know" is always fine.
@@ -497,7 +498,10 @@ label = "Agree"
 value = 5
 label = "Strongly agree"
 
+# The answer scale may be any whole numbers going up, 2 to 11 of them: 1 to 7 or 0 to 10 work too.
 # Score bands, from the best down. Principles in a band with act = true get suggested practices.
+# Leave [[bands]] out and they come from your scale: Strength from three quarters of the way up
+# (4.0 on 1-5, 5.5 on 1-7, 7.5 on 0-10), Borderline from half way (3.0, 4.0, 5.0), Concern below.
 [[bands]]
 id = "strength"
 label = "Strength"
@@ -521,7 +525,9 @@ id = "workshop-notes"
 title = "Notes from our partnership workshop"
 organisation = "Your organisation"
 
-# The elements group the principles (they are the segments of the "beachball" chart).
+# The elements are your own groupings of the principles: name as many as suit your model, from 1
+# to 12 (these two are only an example). Each is one segment of the "beachball" chart, coloured by
+# the mean score of its principles and labelled with its title; one with no principle shows grey.
 [[elements]]
 id = "relationships"
 title = "Putting relationships first"

@@ -93,7 +93,7 @@ def test_a_broken_upload_shows_the_line_and_field(page, server):
     line = line_of(broken, "elemnt")
     open_studio(page, server)
     upload(page, broken, "broken.toml")
-    page.get_by_text("broken.toml cannot be used yet: 2 problems").wait_for()
+    page.get_by_text("broken.toml cannot be used yet: 1 problem").wait_for()
     page.get_by_text(f"Line {line}, column 1").wait_for()
     page.get_by_text("field principles[0].elemnt").wait_for()
     page.get_by_text("Did you mean 'element'?", exact=False).wait_for()
