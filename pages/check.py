@@ -3,7 +3,7 @@
 import streamlit as st
 
 import ui
-import ui_lang
+from ui import lang as ui_lang
 from joiningforces import exports
 
 ui.run_through_app()

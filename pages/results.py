@@ -5,7 +5,7 @@ from datetime import datetime
 import streamlit as st
 
 import ui
-import ui_lang
+from ui import lang as ui_lang
 from joiningforces import charts, exports, report
 from joiningforces.recommend import strengths, weak_spots
 from joiningforces.scoring import one_decimal, score

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import ui
-import ui_lang
+from ui import lang as ui_lang
 from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable

@@ -8,7 +8,7 @@ from datetime import datetime
 import streamlit as st
 
 import ui
-import ui_lang
+from ui import lang as ui_lang
 from joiningforces import charts, report, studio
 from joiningforces.library import DEFAULT_ID, default_rubric
 from joiningforces.loader import MAX_BYTES, RubricError

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import select, text
 
 from joiningforces.access import LOCAL_OWNER, Actor, digest
 from joiningforces.notebook import Notebook
@@ -129,11 +129,8 @@ def test_only_the_local_person_and_administrators_back_up_the_database(store):
 
 def test_the_migration_gives_older_rows_to_the_local_person_and_old_links_keep_working(tmp_path):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    with Store(url) as probe:  # build a version-2 database by hand, as the last release left it
-        pass
-    (tmp_path / "old.db").unlink()
     from sqlalchemy import create_engine
-    engine = create_engine(url)
+    engine = create_engine(url)  # a version-2 database built by hand, as the last release left it
     migrate(engine, MIGRATIONS[:2])
     old_link, fac_link, person_link = "L" * 32, "F" * 32, "P" * 32
     now = datetime.now(UTC).replace(tzinfo=None)

@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text, event, func, insert, inspect, select
+from sqlalchemy import event, func, inspect, select, text
 
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.aggregate import Suppressed
