@@ -288,7 +288,8 @@ def test_a_small_review_shows_nothing_but_counts(reviews, review):
     for v in (1, 5):
         reviews.set_answers(reviews.join(review.participant_token, S).token, trust(v))
     board = reviews.dashboard(review.facilitator_token)
-    assert board.group.respondents == 2 and not board.group.shown
+    # Two answers are fewer than the minimum: not published yet, only counted.
+    assert board.answered == 2 and board.pending == 2 and board.group.respondents == 0 and not board.group.shown
     assert board.group.disagreements == () and board.group.result is None
     assert all(isinstance(s, Suppressed) for s in board.group.everyone.principles.values())
     csv_text = reviews.csv(review.facilitator_token)
