@@ -31,13 +31,20 @@ FOCUS_STYLE = """<style>
   outline: 3px solid #0b6b6b; outline-offset: 2px; border-radius: 4px;
 }
 </style>"""
+# The presentation screen (pages/present.py): type readable from the back of a room, no header bar.
+PRESENT_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.6rem; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
+[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+</style>"""
 
 
 _this_run = threading.local()  # Streamlit runs each session's script in its own thread
 
 
 # Board review pages carry their own private links; a self-check's ?a= does not belong there.
-_OWN_LINKS = ("review", "facilitate")
+_OWN_LINKS = ("review", "facilitate", "present")
 
 
 def every_run(url_path: str = "") -> None:
@@ -466,7 +473,7 @@ def rubric_problems() -> None:
 
 # --- Board reviews (pages/review.py and pages/facilitate.py) ---
 
-PAGE_PATHS = ("check", "results", "notebook", "studio", "review", "facilitate")
+PAGE_PATHS = ("check", "results", "notebook", "studio", "review", "facilitate", "present")
 
 
 @st.cache_resource(show_spinner=False)

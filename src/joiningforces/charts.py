@@ -27,6 +27,10 @@ from .scoring import Result
 
 # Okabe–Ito, reordered so the first series is the high-contrast blue and yellow comes last.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+# Series differ in more than hue (colour-blind viewers, a washed-out projector): each has its own
+# line pattern and point shape too.
+DASHES = ((1, 0), (8, 4), (2, 3), (10, 3, 2, 3), (4, 4), (12, 6), (1, 4), (6, 2, 2, 2))
+SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke")
 # ColorBrewer RdBu mid-tones (colour-blind safe), light enough for black text on top.
 SCORE_RANGE = ("#d6604d", "#f4a582", "#f7f7f7", "#92c5de", "#4393c3")
 MISSING_COLOUR = "#bdbdbd"
@@ -111,6 +115,8 @@ def radar_chart(
     # line each, turned along the spoke, so neighbours never overlap.
     radial = n > 14
     font, wrap, lines = _label_style(n)
+    grow = max(1.0, size / 420)  # a big radar (a projected slide) gets labels readable from the back
+    font = round(font * grow)
     line_height = font + 2
     wrapped = [shorten(p.title, wrap, lines) for p in principles]
     widest = max(len(line) for label in wrapped for line in label.split("\n"))
@@ -142,7 +148,7 @@ def radar_chart(
 
     ring_label_rows = [{"x": 0.0, "y": radius(rubric, level), "text": f"{level:g}"} for level in levels]
     ring_labels = alt.Chart(pd.DataFrame(ring_label_rows)).mark_text(
-        align="left", baseline="middle", dx=3, dy=-5, fontSize=9, color="#767676", aria=False,
+        align="left", baseline="middle", dx=3, dy=-5, fontSize=round(9 * grow), color="#767676", aria=False,
     ).encode(**xy(), text="text:N")
 
     # Spokes and their labels (one row per principle).
@@ -185,8 +191,10 @@ def radar_chart(
                 x, y = position(rubric, i, n, lo)
                 rows.append({"x": x, "y": y, "order": k})
                 k += 1
+            # Drawn clearly (a filled ring with an edge): a wide band is the split the board should see.
             band_layer = alt.Chart(pd.DataFrame(rows)).mark_line(
-                interpolate="linear-closed", fill="#7f7f7f", fillOpacity=0.18, strokeWidth=0, aria=False,
+                interpolate="linear-closed", fill="#7f7f7f", fillOpacity=0.3, stroke="#5f5f5f", strokeWidth=0.8,
+                aria=False,
             ).encode(**xy(), order="order:Q")
             layers.insert(3, band_layer)
 
@@ -213,22 +221,27 @@ def radar_chart(
             point_rows.append(row)
 
     if point_rows:
-        colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if len(names) <= len(PALETTE)
-                                 else alt.Undefined)
-        legend = alt.Legend(title=None, orient="bottom") if len(names) > 1 else None
+        few = len(names) <= len(PALETTE)
+        colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if few else alt.Undefined)
+        dash_scale = alt.Scale(domain=names, range=[list(d) for d in DASHES[: len(names)]]) if few else alt.Undefined
+        shape_scale = alt.Scale(domain=names, range=list(SHAPES[: len(names)])) if few else alt.Undefined
+        legend = alt.Legend(title=None, orient="bottom", labelFontSize=round(11 * grow), symbolSize=round(120 * grow),
+                            symbolStrokeWidth=2.5, labelLimit=0) if len(names) > 1 else None
         data = pd.DataFrame(point_rows)
         base = alt.Chart(data).encode(**xy())
-        polygons = base.mark_line(interpolate="linear-closed", strokeWidth=2, fillOpacity=0.15, aria=False).encode(
+        polygons = base.mark_line(interpolate="linear-closed", strokeWidth=2.5, fillOpacity=0.12, aria=False).encode(
             color=alt.Color("series:N", scale=colour_scale, legend=legend),
             fill=alt.Fill("series:N", scale=colour_scale, legend=None),
+            strokeDash=alt.StrokeDash("series:N", scale=dash_scale, legend=legend),
             detail="series:N", order="order:Q",
         )
         tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("principle:N", title="Principle"),
                    alt.Tooltip("score:Q", title="Score", format=".1f"), alt.Tooltip("band:N", title="Band")]
         if "range" in data:
             tooltip.append(alt.Tooltip("range:N", title="Range"))
-        points = base.mark_point(filled=True, size=45, opacity=1).encode(
+        points = base.mark_point(filled=True, size=60, opacity=1).encode(
             color=alt.Color("series:N", scale=colour_scale, legend=legend),
+            shape=alt.Shape("series:N", scale=shape_scale, legend=legend),
             description="desc:N",
             tooltip=tooltip,
         )
@@ -238,7 +251,8 @@ def radar_chart(
         width=size, height=size,
         autosize=alt.AutoSizeParams(type="pad"),
         description=_radar_description(rubric, series, target),
-    ).configure_view(stroke=None)
+    ).configure_view(stroke=None).configure_legend(  # the theme's small grey legend is lost on a projector
+        labelFontSize=round(12 * grow), labelColor=INK, symbolSize=round(110 * grow), symbolStrokeWidth=2.5)
 
 
 def _label_style(n: int) -> tuple[int, int, int]:

@@ -100,7 +100,7 @@ class ReviewClosed(StoreError):
 
     def __init__(self, closed_at: datetime):
         self.closed_at = closed_at
-        self.message = (f"This review closed on {closed_at:%d %B %Y} at {closed_at:%H:%M} UTC; "
+        self.message = (f"This review closed on {closed_at.day} {closed_at:%B %Y} at {closed_at:%H:%M} UTC; "
                         "answers can no longer be given or changed.")
         super().__init__(self.message)
 
