@@ -273,9 +273,9 @@ def results() -> None:
             st.info("Answer at least one statement to see your results and the group's.", icon=":material/edit:")
             return
     elif not group.shown:
-        st.info(f"The group's results appear once at least {group.min_size} people have answered "
-                f"({group.respondents} so far): {group.suppressed}. Here are your own for now.",
-                icon=":material/group:")
+        st.info(f"The group's results appear once at least {group.min_size} people have answered, and move on "
+                f"only when {group.min_size} more have answered or changed answers, so that nobody's own answers "
+                "show. Here are your own for now.", icon=":material/group:")
     if group is None or not group.shown:
         st.altair_chart(charts.result_radar(outcome.own, name="You", size=RADAR), width="content")
         st.markdown(ui.plain(charts.summary_sentence(outcome.own)))
@@ -315,7 +315,9 @@ def results() -> None:
         st.header("The group's weak spots and what to try")
         for spot in spots[:4]:
             p = spot.principle
-            with st.expander(f"{ui.plain(p.title)}: {p.score:.1f} ({ui.plain(p.band.label)})"):
+            low = group.least_served(p.id)  # the least well-served group counts (the imbalance lens)
+            why = f"{ui.plain(low[0])} {low[1]:.1f}" if low else f"{p.score:.1f}"
+            with st.expander(f"{ui.plain(p.title)}: {why} ({ui.plain(p.band.label)})"):
                 for suggestion in spot.practices:
                     st.markdown(f"**{ui.plain(suggestion.practice.name)}.** {ui.plain(suggestion.practice.what)}")
 

@@ -515,8 +515,12 @@ def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_id
     rounded = np.round(scores, _TIE)
     for j, pid in enumerate(principle_ids):
         scored = ~np.isnan(scores[:, j])
-        candidates = [Candidate(g, {ids[i]: float(rounded[i, j]) for i in np.flatnonzero(mask & scored)})
-                      for g, mask in enumerate(masks) if stats[g][pid]]
+        candidates = []
+        for g, mask in enumerate(masks):
+            if stats[g][pid]:
+                rows = np.flatnonzero(mask & scored)
+                candidates.append(Candidate(g, [ids[i] for i in rows],
+                                            lambda rows=rows, j=j: rounded[rows, j].tolist()))
         for g in release(f"p:{pid}", candidates, min_size, ledger):
             stats[g][pid] = withheld
 
@@ -562,9 +566,10 @@ def _disagreements(rubric: Rubric, values: np.ndarray, dont_know: np.ndarray, ev
         for s in principle.statements:
             shown = bool(stats) and n_answered[j] >= min_size
             counted = hidden
-            if shown:  # a statement's distribution is a cell of its own: everyone who answered it
+            if shown and ledger is not None:  # a statement's distribution is a cell too: everyone who answered it
                 gave = np.flatnonzero(answered[:, j] | dont_know[:, j])
-                cell = Candidate(0, {ids[i]: (None if dont_know[i, j] else int(values[i, j])) for i in gave})
+                cell = Candidate(0, [ids[i] for i in gave], lambda gave=gave, j=j: [
+                    None if dont_know[i, j] else int(values[i, j]) for i in gave])
                 if release(f"s:{s.id}", [cell], min_size, ledger):
                     shown, counted = False, Withheld(min_size)
             row = {v: int(c) for v, c in zip(scale, counts[j])}

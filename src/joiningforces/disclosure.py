@@ -42,7 +42,7 @@ something about the others.
 from __future__ import annotations
 
 import json
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 Contribution = tuple[Hashable, int]  # (person, version of what they put into the cell)
@@ -117,11 +117,17 @@ class Ledger:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A cell that could be released: `group` names it (its position in the release), `members`
-    are the people in the group who contribute to it, each with their value."""
+    """A cell that could be released: `group` names it (its position in the release); `people`
+    contribute to it, `values` (a callable, called only when a ledger needs them) gives each
+    one's value, in the same order."""
 
     group: int  # 0: the whole review; 1...: the role groups, in order
-    contributions: Mapping[Hashable, object]  # person -> value (score or answer)
+    people: Sequence[Hashable]
+    values: Callable[[], Sequence[object]]
+
+    @property
+    def contributions(self) -> dict:
+        return dict(zip(self.people, self.values()))
 
 
 def release(key: str, candidates: list[Candidate], min_size: int, ledger: Ledger | None) -> set[int]:
@@ -129,36 +135,30 @@ def release(key: str, candidates: list[Candidate], min_size: int, ledger: Ledger
     those with fewer than `min_size` contributions are suppressed already (primary) and are left
     out of `candidates`' decisions. Records the cells released in the ledger."""
     withheld: set[int] = set()
-    shown = [c for c in candidates if len(c.contributions) >= min_size]
+    shown = [c for c in candidates if len(c.people) >= min_size]
     cells = {}
-    for c in shown:
-        if ledger is None:
-            cells[c.group] = frozenset((p, v) for p, v in c.contributions.items())
-        else:
-            cells[c.group] = frozenset(ledger.version(p, key, v) for p, v in c.contributions.items())
-    # Across releases: against everything shown before (and accepted earlier in this release).
+    # Across releases: against everything shown before.
     if ledger is not None:
         for c in shown:
+            cells[c.group] = frozenset(ledger.version(p, key, v) for p, v in zip(c.people, c.values()))
             if ledger.too_close(key, cells[c.group], min_size):
                 withheld.add(c.group)
     # Within the release: the remainder rule over the partition into role groups.
     whole = next((c for c in shown if c.group == 0 and c.group not in withheld), None)
     if whole is not None:
         parts = [c for c in shown if c.group != 0 and c.group not in withheld]
+        everyone = set(whole.people)
         while True:
-            covered = set().union(*(c.contributions for c in parts)) if parts else set()
-            remainder = len(set(whole.contributions) - covered)
+            covered = set().union(*(c.people for c in parts)) if parts else set()
+            remainder = len(everyone - covered)
             if remainder == 0 or remainder >= min_size or not parts:
                 break
-            smallest = min(parts, key=lambda c: (len(c.contributions), -c.group))
+            smallest = min(parts, key=lambda c: (len(c.people), -c.group))
             withheld.add(smallest.group)
             parts.remove(smallest)
-    # Pairwise within this release (a merged group beside its parts is a different release only
-    # through the ledger; here groups are disjoint, so only the whole review can be close to one).
-    if whole is not None:
-        for c in shown:
-            if c.group != 0 and c.group not in withheld and 0 < people_apart(cells[0], cells[c.group]) < min_size:
-                withheld.add(c.group)
+    # Within a release the role groups are disjoint, so a shown group differs from another by at
+    # least 2 × min_size people, and from the whole review by the other shown groups plus the
+    # remainder: at least min_size, or nobody. So the remainder rule covers the pairs here.
     if ledger is not None:
         for c in shown:
             if c.group not in withheld:
