@@ -14,7 +14,7 @@ import streamlit as st
 
 import ui
 from joiningforces import boardpack, charts
-from joiningforces.aggregate import Suppressed
+from joiningforces.aggregate import Suppressed, count_text
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.schema import ACTION_STATUSES
 from joiningforces.scoring import one_decimal
@@ -26,6 +26,9 @@ store = ui.store()
 FAC = "f"
 FAC_KEY = "facilitator-token"
 LIVE_EVERY = "5s"
+JOIN_BY = {"invitation": "A single-use invitation link for each person", "link": "One link shared with everyone"}
+if ui.mode() == "signin":  # one participant per signed-in person
+    JOIN_BY["sign-in"] = "Everyone signs in (one set of answers per person)"
 SPREADS = {"quartiles": "Middle half (quartiles)", "range": "Full range (lowest to highest)"}
 
 
@@ -104,6 +107,9 @@ def create() -> None:
                           help="A group with fewer answers than this is not shown, so nobody's answers can be "
                                "worked out.")
         st.checkbox("Show participants the group's results only after the review closes", key="new-review-after")
+        st.radio("How people join", list(JOIN_BY), format_func=JOIN_BY.get, key="new-review-join-by",
+                 help="With invitations each person joins once, so nobody can pad a small group with made-up "
+                      "answers.")
         submitted = st.form_submit_button("Create review", type="primary", icon=":material/add:")
     if submitted:
         try:
@@ -113,7 +119,8 @@ def create() -> None:
                 title=st.session_state["new-review-title"], partnership=st.session_state["new-review-partnership"],
                 roles=st.session_state.get(f"new-review-roles-{rubric_id}", []),
                 closes_at=st.session_state["new-review-closes"], min_size=int(st.session_state["new-review-min"]),
-                results_after_close=st.session_state["new-review-after"])
+                results_after_close=st.session_state["new-review-after"],
+                join_by=st.session_state["new-review-join-by"])
         except ValueError as problem:
             st.error(f"The review was not created: {problem}")
         except StoreUnavailable as busy:  # the form's fields keep what was typed
@@ -150,14 +157,16 @@ titles = {p.id: p.title for p in rubric.principles}
 # --- Charts and tables (layout only: the numbers come from the core) -------------------------
 
 def distribution_chart(counts, *, big: bool = False) -> alt.Chart:
-    """Pooled answers to a principle's statements, one bar per scale value (reversed ones turned round)."""
+    """Pooled answers to a principle's statements as scores, one bar per score: reversed statements
+    are turned round, so the bars are named as scores, not agreement labels."""
     points = rubric.scale.points
-    order = [f"{p.value} · {p.label}" for p in points]
-    rows = [{"answer": f"{p.value} · {p.label}", "count": int(counts.get(p.value, 0)),
-             "desc": f"answer: {p.label}; answers given: {int(counts.get(p.value, 0))}"} for p in points]
+    order = [boardpack.score_label(rubric, p.value) for p in points]
+    rows = [{"answer": boardpack.score_label(rubric, p.value), "count": int(counts.get(p.value, 0)),
+             "desc": f"score: {boardpack.score_label(rubric, p.value)}; answers given: {int(counts.get(p.value, 0))}"}
+            for p in points]
     font = 18 if big else 12
     base = alt.Chart(pd.DataFrame(rows)).encode(
-        y=alt.Y("answer:N", sort=order, title=None, axis=alt.Axis(labelFontSize=font, labelLimit=400)),
+        y=alt.Y("answer:N", sort=order, title="Score", axis=alt.Axis(labelFontSize=font, labelLimit=400)),
         x=alt.X("count:Q", title="Answers given", axis=alt.Axis(tickMinStep=1, labelFontSize=font - 2,
                                                                   titleFontSize=font - 2)))
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(description="desc:N", tooltip=["answer:N", "count:Q"])
@@ -183,9 +192,11 @@ def principles_table(agg, own) -> pd.DataFrame:
 
 
 def role_counts(dash) -> pd.DataFrame:
-    rows = [{"Role": labels.get(r, r), "Joined": dash.joined_by_role.get(r, 0),
-             "Answered": dash.group.by_role.get(r, 0)} for r in review.roles]
-    rows.append({"Role": "All", "Joined": dash.joined, "Answered": dash.group.respondents})
+    """People by role, below the minimum only as "fewer than N": a count ticking 0 → 1 says who answered."""
+    k = dash.group.min_size
+    rows = [{"Role": labels.get(r, r), "Joined": count_text(dash.joined_by_role.get(r, 0), k),
+             "In the results": count_text(dash.group.by_role.get(r, 0), k)} for r in review.roles]
+    rows.append({"Role": "All", "Joined": str(dash.joined), "In the results": str(dash.group.respondents)})
     return pd.DataFrame(rows).set_index("Role").astype(str)
 
 
@@ -203,58 +214,16 @@ def own_scores(dash):
     return None if dash.own is None else {p.id: p.score for p in dash.own.principles}
 
 
-# --- Present mode ----------------------------------------------------------------------------
-
-@st.fragment(run_every=LIVE_EVERY)
-def present() -> None:
-    """For a meeting-room screen: one slide at a time, big; the group picture, then each principle,
-    most disagreement first."""
-    try:
-        _, dash = current_review(token)
-    except NotFound:
-        st.error(LINK_NOT_FOUND)
-        return
-    agg = dash.group
-    slides = list(agg.disagreements)
-    count = len(slides) + 1
-    at = min(st.session_state.get("present-slide", 0), count - 1)
-
-    def go(to: int) -> None:
-        st.session_state["present-slide"] = max(0, min(to, count - 1))
-
-    back, where, forward = st.columns([1, 3, 1], vertical_alignment="center")
-    back.button("Previous", key="present-back", on_click=go, args=(at - 1,), disabled=at == 0,
-                icon=":material/arrow_back:", width="stretch")
-    where.markdown(f"Slide {at + 1} of {count}")
-    forward.button("Next", key="present-next", on_click=go, args=(at + 1,), disabled=at >= count - 1,
-                   icon=":material/arrow_forward:", type="primary", width="stretch")
-    if at == 0:
-        st.header(f"{agg.respondents} answered")
-        if not agg.shown:
-            st.header(f"Results appear at {agg.min_size} answers: {agg.suppressed}.")
-            return
-        st.altair_chart(boardpack.group_radar(agg, spread=st.session_state.get("spread", "quartiles"), size=620),
-                        width="content")
-        return
-    d = slides[at - 1]
-    st.caption(f"Where views differ: {at} of {len(slides)}")
-    st.title(ui.plain(d.principle.title))
-    st.header(boardpack.stat_text(d.stats))
-    if d.prompt:
-        st.subheader(ui.plain(d.prompt))
-    st.altair_chart(distribution_chart(d.counts, big=True), width="stretch")
-
-
 # --- The dashboard ---------------------------------------------------------------------------
 
 st.title(ui.plain(review.title))
 st.caption(f"{ui.plain(review.partnership)} · {boardpack.review_status(review)} · {ui.plain(rubric.title)} "
            f"{ui.plain(rubric.version)} · groups under {review.min_size} are hidden")
-presenting = st.toggle("Present mode", key="presenting", help="Large charts for a meeting-room screen, one "
-                       "principle at a time, with nothing else on the page.")
-if presenting:
-    present()
-    st.stop()
+if review.presenter_token is None:  # made once, so the button below can open it
+    review = review.__class__(**{**review.__dict__, "presenter_token": reviews.presentation_token(token)})
+st.link_button("Open the presentation screen", ui.app_link("present", v=review.presenter_token),
+               icon=":material/slideshow:", help="A view-only page for the meeting-room screen: the group's "
+               "results, big, one slide at a time. It has no link to this dashboard and changes nothing.")
 
 if st.session_state.pop("review-created", False):
     st.success("The review is ready. Share the participant link; keep the facilitator link to yourself.",
@@ -269,14 +238,47 @@ def replace_participant_link() -> None:
                                               "works. People who joined keep their own links and answers.")
 
 
-with st.expander("Links", icon=":material/link:", expanded=not first.joined):
-    st.markdown("**Participant link.** Share it with everyone who should answer: each gets their own private link "
-                "when they join.")
-    st.code(ui.app_link("review", p=review.participant_token), language=None)
-    with st.popover("Replace the participant link", icon=":material/autorenew:"):
-        st.write("If the link went to the wrong people, replace it: the old one stops working at once, and you "
-                 "share the new one. Nobody's answers are lost.")
-        st.button("Replace it", key="rotate-participant", type="primary", on_click=replace_participant_link)
+@guarded
+def make_invitations() -> None:
+    codes = reviews.invite(token, int(st.session_state.get("invite-count", 1)))
+    st.session_state["new-invitations"] = [ui.app_link("review", i=c) for c in codes]
+    bump()
+
+
+@guarded
+def replace_presentation_link() -> None:
+    reviews.rotate_presentation_token(token)
+    st.session_state["facilitate-message"] = ("success", "The presentation link was replaced: the old one no "
+                                              "longer works.")
+
+
+# Closed unless opened: the facilitator link must never be on a projected screen by itself.
+with st.expander("Links and invitations", icon=":material/link:", expanded=False):
+    if review.join_by == "invitation":
+        st.markdown("**Invitations.** Each person joins with their own single-use invitation link, so nobody can "
+                    "join twice or make up the numbers. Make one per person and send each to one person.")
+        count_col, make_col = st.columns([1, 2], vertical_alignment="bottom")
+        count_col.number_input("How many", min_value=1, max_value=500, value=1, step=1, key="invite-count")
+        make_col.button("Make invitation links", key="make-invitations", icon=":material/mail:",
+                        on_click=make_invitations, disabled=review.is_closed)
+        if made := st.session_state.get("new-invitations"):
+            st.caption("Copy these now: each is shown once. One per person.")
+            st.code("\n".join(made), language=None)
+            st.download_button("Download them (text)", "\n".join(made) + "\n", file_name="invitations.txt",
+                               mime="text/plain", key="download-invitations", on_click="ignore")
+    else:
+        st.markdown("**Participant link.** Share it with everyone who should answer: each gets their own private "
+                    "link when they join. Anyone holding it can join more than once; for one join per person, "
+                    "start a review by invitation.")
+        st.code(ui.app_link("review", p=review.participant_token), language=None)
+        with st.popover("Replace the participant link", icon=":material/autorenew:"):
+            st.write("If the link went to the wrong people, replace it: the old one stops working at once, and you "
+                     "share the new one. Nobody's answers are lost.")
+            st.button("Replace it", key="rotate-participant", type="primary", on_click=replace_participant_link)
+    st.markdown("**Presentation link.** For the meeting-room screen: results only, nothing that changes the review.")
+    st.code(ui.app_link("present", v=review.presenter_token), language=None)
+    with st.popover("Replace the presentation link", icon=":material/autorenew:"):
+        st.button("Replace it", key="rotate-presentation", type="primary", on_click=replace_presentation_link)
     st.markdown("**Your facilitator link.** It brings this dashboard back on any device. Keep it private: anyone "
                 "with it can see the results and change the review.")
     st.code(ui.app_link("facilitate", f=token), language=None)
@@ -292,10 +294,20 @@ def live() -> None:
         st.error(LINK_NOT_FOUND)
         return
     agg = dash.group
-    answered, joined, hidden = st.columns(3)
-    answered.metric("Answered", agg.respondents, border=True)
-    joined.metric("Joined", dash.joined, border=True)
-    hidden.metric("Minimum group size", agg.min_size, border=True)
+    cells = st.columns(4 if review.join_by == "invitation" else 3)
+    cells[0].metric("Answered", dash.answered, border=True)
+    cells[1].metric("In the results", agg.respondents, border=True,
+                    help=f"Results move on once at least {agg.min_size} people have joined or changed answers "
+                         "since they last did, or when the review closes: so no update shows one person's answers.")
+    cells[2].metric("Joined", dash.joined, border=True)
+    if review.join_by == "invitation":
+        cells[3].metric("Invitations used", f"{dash.invitations_used} of {dash.invited}", border=True)
+    if dash.own_token:
+        st.caption("You took part: you count as one participant, marked as the facilitator.")
+    if dash.pending:
+        st.caption(f"Not in the results yet: {count_text(dash.pending, agg.min_size)} people's new or changed "
+                   f"answers. The results update once {agg.min_size} people have joined or changed answers "
+                   "since the last update, or when the review closes.")
     if review.roles:
         ui.table(role_counts(dash))
     if not agg.shown:
@@ -309,9 +321,8 @@ def live() -> None:
     mine = own_scores(dash)
     st.altair_chart(boardpack.group_radar(agg, spread=spread, own=mine, own_name="Your own answers"),
                     width="content")
-    missing = [ui.plain(p.title) for p in rubric.principles if not agg.everyone.principles[p.id]]
-    if missing:
-        st.caption(f"Left out ({Suppressed(agg.min_size)}): " + ", ".join(missing) + ".")
+    if left := boardpack.left_out(agg, [agg.everyone]):
+        st.caption("Left out: " + "; ".join(ui.plain(x) for x in left) + ".")
     if mine is not None:
         st.caption("Your own answers are shown to you only; they are not in the exports.")
     ui.table(principles_table(agg, dash.own))
@@ -342,6 +353,8 @@ def live() -> None:
         radar = boardpack.roles_radar(agg)
         if radar is not None:
             st.altair_chart(radar, width="content")
+        if left := boardpack.left_out(agg, [g for g in agg.imbalance.groups if g.shown]):  # hidden ones are above
+            st.caption("Not shown: " + "; ".join(ui.plain(x) for x in left))
         if agg.imbalance.gaps:
             st.markdown("**Where the groups differ most**")
             st.markdown("\n".join(f"- {ui.plain(titles[g.principle_id])}: {ui.plain(boardpack.gap_text(agg, g))}"
@@ -354,9 +367,15 @@ def live() -> None:
     spots = agg.weak_spots()
     if not spots:
         st.success("No principle shown is in a band that calls for action.")
+    st.caption("A principle is weak when the group, or any role group shown, rates it low: the least "
+               "well-served group counts. Where role groups are a point or more apart, practices that share "
+               "power come first.")
     for spot in spots:
         p = spot.principle
-        with st.expander(f"{ui.plain(p.title)}: median {one_decimal(p.score)} ({ui.plain(p.band.label)})"):
+        low = agg.least_served(p.id)
+        median = agg.everyone.principles[p.id].median
+        why = (f"{ui.plain(low[0])} {one_decimal(low[1])}, everyone {one_decimal(median)}" if low else f"median {one_decimal(median)}")
+        with st.expander(f"{ui.plain(p.title)}: {why} ({ui.plain(p.band.label)})"):
             for suggestion in spot.practices:
                 practice = suggestion.practice
                 st.markdown(f"**{ui.plain(practice.name)}.** {ui.plain(practice.what)}")
@@ -490,10 +509,16 @@ ui.download_button(pack_col,
     # The spread is read now: Streamlit makes the file later, outside this session's script run.
     data=lambda spread=st.session_state.get("spread", "quartiles"): boardpack.board_pack(
         reviews.dashboard(token), created=datetime.now(), spread=spread))
-ui.download_button(csv_col,
-    "Aggregate results (CSV)", key="download-review-csv", mime="text/csv",
-    file_name=f"board-review-{stamp}.csv", icon=":material/table:", width="stretch",
-    data=lambda: reviews.csv(token).encode("utf-8-sig"))
+# The CSV is made with the page, not when clicked: a file made on click was lost when the click
+# fell during the 5-second refresh (7 downloads in 40 failed); it is small and cheap to make.
+try:
+    csv_bytes = reviews.csv(token).encode("utf-8-sig")
+except StoreUnavailable as busy:
+    csv_col.warning(f"The CSV could not be made: {busy.message}", icon=":material/error:")
+else:
+    ui.download_button(csv_col, "Aggregate results (CSV)", key="download-review-csv", mime="text/csv",
+                       file_name=f"board-review-{stamp}.csv", icon=":material/table:", width="stretch",
+                       data=csv_bytes)
 
 
 # --- Settings --------------------------------------------------------------------------------

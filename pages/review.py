@@ -6,6 +6,8 @@ answers back. Every wrong, replaced or expired link shows the same message and n
 Answers are saved as they are given (the questionnaire is a fragment: a rating reruns only it).
 """
 
+from datetime import UTC
+
 import pandas as pd
 import streamlit as st
 
@@ -13,14 +15,14 @@ import ui
 from ui import lang as ui_lang
 from joiningforces import boardpack, charts
 from joiningforces.aggregate import Suppressed
-from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
-from joiningforces.storage.reviews import WAITING_FOR_CLOSING
+from joiningforces.storage import LINK_NOT_FOUND, JoinRefused, NotFound, ReviewClosed, StoreUnavailable
+from joiningforces.storage.reviews import BY_INVITATION, SIGN_IN_TO_JOIN, WAITING_FOR_CLOSING
 from joiningforces.scoring import one_decimal
 
 ui.run_through_app()
 
 reviews = ui.reviews()
-LINK, OWN = "p", "t"
+LINK, OWN, INVITE = "p", "t", "i"  # the shared link, one's own link, a single-use invitation
 ANSWER, RESULTS = "Your answers", "Results"
 OWN_KEY = "review-own"  # this tab's own participant token
 RADAR = 340  # px: fits a phone's screen (participants often answer on one)
@@ -29,7 +31,7 @@ RADAR = 340  # px: fits a phone's screen (participants often answer on one)
 def not_found() -> None:
     """The one message for any link that does not work; nothing about the review is shown."""
     st.session_state.pop(OWN_KEY, None)
-    for key in (LINK, OWN):
+    for key in (LINK, OWN, INVITE):
         if key in st.query_params:
             del st.query_params[key]
     st.title("Board review")
@@ -44,20 +46,21 @@ def same_review(a, b) -> bool:
 # --- Which link? -----------------------------------------------------------------------------
 
 link = st.query_params.get(LINK) or None
+invite = st.query_params.get(INVITE) or None
 own = st.query_params.get(OWN) or None
 if own is None:
     remembered = st.session_state.get(OWN_KEY)
-    if remembered and link is None:
+    if remembered and link is None and invite is None:
         own = remembered
     elif remembered and link is not None:
         # The shared link again in a tab that has joined this review already: go back to one's own.
         try:
-            if same_review(reviews.review_for_link(link), reviews.participant(remembered).review):
+            if same_review(reviews.review_for_link(link), reviews.participant(remembered, ui.review_identity()).review):
                 own = remembered
         except NotFound:
             pass
 
-if own is None and link is None:
+if own is None and link is None and invite is None:
     st.title("Board review")
     if st.session_state.pop("review-left", False):
         st.success("You have left the review and your answers were deleted.", icon=":material/check:")
@@ -70,14 +73,15 @@ if own is None and link is None:
 
 # --- Joining ---------------------------------------------------------------------------------
 
-def join(link: str, roles: tuple[str, ...]) -> None:
+def join(link: str | None, code: str | None, roles: tuple[str, ...]) -> None:
     role = st.session_state.get("join-role") if roles else None
     if roles and role is None:
         st.session_state["join-problem"] = "Choose your role first."
         return
     try:
-        me = reviews.join(link, role)
-    except ReviewClosed as closed:
+        me = (reviews.join_with_invitation(code, role) if code
+              else reviews.join(link, role, identity=ui.review_identity()))
+    except (ReviewClosed, JoinRefused) as closed:
         st.session_state["join-problem"] = closed.message
         return
     except NotFound:
@@ -90,21 +94,30 @@ def join(link: str, roles: tuple[str, ...]) -> None:
         st.session_state["join-problem"] = busy.message
         return
     st.session_state[OWN_KEY] = me.token
-    del st.query_params[LINK]
+    for key in (LINK, INVITE):
+        if key in st.query_params:
+            del st.query_params[key]
     st.query_params[OWN] = me.token
 
 
 if own is None:
     try:
-        info = reviews.review_for_link(link)
+        info = reviews.review_for_invitation(invite) if invite else reviews.review_for_link(link)
         rubric = ui.store().rubric(info.rubric_hash)
     except NotFound:
         not_found()
+    except JoinRefused as used:  # an invitation used already: say so, and nothing about the review
+        st.title("Board review")
+        st.warning(used.message, icon=":material/person_off:")
+        st.stop()
     st.title(ui.plain(info.title))
     st.caption(f"{ui.plain(info.partnership)} · {boardpack.review_status(info)}")
     if info.is_closed:
         st.warning(ReviewClosed(info.closed_at).message + " Ask the facilitator if you expected it to be open.",
                    icon=":material/lock:")
+        st.stop()
+    if not invite and info.join_by == "invitation":
+        st.info(BY_INVITATION, icon=":material/mail:")
         st.stop()
     st.markdown(
         f"You are invited to say how you see this partnership, using the {len(rubric.statements)} statements of "
@@ -123,18 +136,24 @@ if own is None:
                                        f"at least {info.min_size} people.")
     if problem := st.session_state.pop("join-problem", None):
         st.error(problem)
+        if problem == SIGN_IN_TO_JOIN and ui.mode() == "signin":
+            st.button("Sign in", key="join-sign-in", on_click=st.login, icon=":material/login:")
     st.button("Start", key="join", type="primary", icon=":material/arrow_forward:", on_click=join,
-              args=(link, roles))
+              args=(link, invite, roles))
     st.stop()
 
 
 # --- A participant ---------------------------------------------------------------------------
 
 try:
-    me = reviews.participant(own)
+    me = reviews.participant(own, ui.review_identity())  # one who joined signed in: theirs alone
     rubric = ui.store().rubric(me.review.rubric_hash)
 except NotFound:
     not_found()
+except JoinRefused as refused:  # someone else's personal link (they joined signed in)
+    st.title("Board review")
+    st.warning(refused.message, icon=":material/person_off:")
+    st.stop()
 st.session_state[OWN_KEY] = own
 if LINK in st.query_params:
     del st.query_params[LINK]
@@ -155,6 +174,10 @@ step_key = f"{prefix}-step"
 st.title(ui.plain(info.title))
 role_text = f" · your role: {ui.plain(labels.get(me.role, me.role))}" if me.role else ""
 st.caption(f"{ui.plain(info.partnership)} · {boardpack.review_status(info)}{role_text}")
+# Said plainly, so that someone handed a personal link that another person joined with notices.
+joined = me.created.astimezone(UTC)
+st.caption(f"This is a personal link: it joined the review on {boardpack.day(joined)} at {joined:%H:%M} UTC. If that "
+           "was not you, do not answer here: ask the facilitator for your own invitation.")
 if closed:
     st.info(ReviewClosed(info.closed_at).message + " You can still see your answers and the results.",
             icon=":material/lock:")
@@ -256,9 +279,9 @@ def results() -> None:
             st.info("Answer at least one statement to see your results and the group's.", icon=":material/edit:")
             return
     elif not group.shown:
-        st.info(f"The group's results appear once at least {group.min_size} people have answered "
-                f"({group.respondents} so far): {group.suppressed}. Here are your own for now.",
-                icon=":material/group:")
+        st.info(f"The group's results appear once at least {group.min_size} people have answered, and move on "
+                f"only when {group.min_size} more have answered or changed answers, so that nobody's own answers "
+                "show. Here are your own for now.", icon=":material/group:")
     if group is None or not group.shown:
         st.altair_chart(charts.result_radar(outcome.own, name="You", size=RADAR), width="content")
         st.markdown(ui.plain(charts.summary_sentence(outcome.own)))
@@ -298,7 +321,9 @@ def results() -> None:
         st.header("The group's weak spots and what to try")
         for spot in spots[:4]:
             p = spot.principle
-            with st.expander(f"{ui.plain(p.title)}: {one_decimal(p.score)} ({ui.plain(p.band.label)})"):
+            low = group.least_served(p.id)  # the least well-served group counts (the imbalance lens)
+            why = f"{ui.plain(low[0])} {one_decimal(low[1])}" if low else f"{one_decimal(p.score)}"
+            with st.expander(f"{ui.plain(p.title)}: {why} ({ui.plain(p.band.label)})"):
                 for suggestion in spot.practices:
                     st.markdown(f"**{ui.plain(suggestion.practice.name)}.** {ui.plain(suggestion.practice.what)}")
 

@@ -24,6 +24,7 @@ from joiningforces.aggregate import (
     MIN_GROUP_FLOOR,
     QUANTILE_METHOD,
     PrincipleStats,
+    Withheld,
     Responses,
     Suppressed,
     aggregate,
@@ -147,13 +148,21 @@ CASE_B = [
 ]
 
 
+def without(case, role):
+    return [(r, a) for r, a in case if r != role]
+
+
 def test_case_b_role_group_at_and_below_the_minimum(small_rubric):
     agg = aggregate(responses(small_rubric, CASE_B), min_size=3)
     assert agg.respondents == 5 and agg.by_role == {S: 3, F: 2}
     assert stats(agg.everyone.principles["trust"]) == (5, 3.0, 2.0, 4.0, 1.0, 4.0)
     smaller, funder = agg.imbalance.groups
     assert smaller.shown and smaller.respondents == 3
-    assert stats(smaller.principles["trust"]) == (3, 4.0, 3.0, 4.0, 2.0, 4.0)
+    # Smaller partners' trust (2, 4, 4) beside everyone's (1, 2, 3, 4, 4) would leave the two
+    # funders' scores {1, 3} as the remainder: complementary suppression withholds it.
+    assert smaller.principles["trust"] == Withheld(3)
+    assert without(CASE_B, F) and stats(aggregate(responses(small_rubric, without(CASE_B, F)), min_size=3)
+                                        .imbalance.groups[0].principles["trust"]) == (3, 4.0, 3.0, 4.0, 2.0, 4.0)
     # In a group shown, a principle scored for fewer than 3 (here 1) is still hidden.
     assert smaller.principles["shared-purpose"] == Suppressed(3)
     assert not funder.shown and funder.respondents == 2 and funder.principles["trust"] == Suppressed(3)
@@ -358,9 +367,10 @@ def test_csv_of_the_aggregate(small_rubric):
                          "4.0", "Borderline"]
     assert groups[2][:5] == ["Everyone", "5", "shared-purpose", "Shared purpose", ""]
     assert groups[2][-1] == "fewer than 3 answers"
-    assert groups[3][:6] == ["Smaller or community partner", "3", "trust", "Trust and no surprises", "3", "4.0"]
-    # A formula-looking label is neutralised.
-    assert groups[5][:2] == ["'=HYPERLINK(\"x\")", "2"] and groups[5][-1] == "fewer than 3 answers"
+    assert groups[3][:5] == ["Smaller or community partner", "3", "trust", "Trust and no surprises", ""]
+    assert groups[3][-1].startswith("held back")  # the remainder (the 2 funders) would show otherwise
+    # A formula-looking label is neutralised; a group below the minimum has no exact count.
+    assert groups[5][:2] == ["'=HYPERLINK(\"x\")", "fewer than 3"] and groups[5][-1] == "fewer than 3 answers"
     assert statements[0][-5:] == ["1 Strongly disagree", "2 Disagree", "3 Neither agree nor disagree", "4 Agree",
                                   "5 Strongly agree"]
     # trust-1: 4, 4, 2, 1, 3 -> one each of 1 to 3, two 4s. trust-2: 2, 2, 4, 5 and a don't know.
@@ -438,7 +448,7 @@ def test_nothing_from_a_group_below_the_minimum_is_ever_shown(small_rubric, data
                 assert group.shown and s.n >= min_size
                 assert s.low <= s.q1 <= s.median <= s.q3 <= s.high
             else:
-                assert s == Suppressed(min_size)
+                assert isinstance(s, Suppressed) and s.min_size == min_size
     if not agg.shown:
         assert agg.disagreements == () and agg.result is None
     for d in agg.disagreements:

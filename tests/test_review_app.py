@@ -44,7 +44,7 @@ def app(page: str, **query) -> AppTest:
 
 
 def create_review(roles=(F, S), title: str | None = None, min_size: int = 3,
-                  results_after_close: bool = False) -> tuple[AppTest, str]:
+                  results_after_close: bool = False, join_by: str = "link") -> tuple[AppTest, str]:
     at = app("pages/facilitate.py")
     at.selectbox(key="new-review-rubric").set_value("quick-check").run()
     title = title or f"Spring review {uuid.uuid4().hex[:6]}"
@@ -53,6 +53,7 @@ def create_review(roles=(F, S), title: str | None = None, min_size: int = 3,
     at.multiselect(key="new-review-roles-quick-check").set_value(list(roles))
     at.number_input(key="new-review-min").set_value(min_size)
     at.checkbox(key="new-review-after").set_value(results_after_close)
+    at.radio(key="new-review-join-by").set_value(join_by)
     at.button(key="FormSubmitter:new-review-Create review").click().run()
     assert not at.exception and not at.error
     assert at.title[0].value == title
@@ -142,11 +143,12 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     facilitator, ft, _ = answered_review
     at = app("pages/facilitate.py", f=ft)  # the facilitator link on another device
     assert not at.exception
-    assert [(m.label, m.value) for m in at.metric][:2] == [("Answered", "3"), ("Joined", "3")]
-    roles = table(at, 0)
-    assert roles.loc["Funder or commissioner", "Answered"] == "2"
-    assert roles.loc["Smaller or community partner", "Answered"] == "1"
-    assert roles.loc["All", "Answered"] == "3"
+    assert [(m.label, m.value) for m in at.metric][:3] == [("Answered", "3"), ("In the results", "3"),
+                                                           ("Joined", "3")]
+    roles = table(at, 0)  # below the minimum a count is only "fewer than 3": 0 → 1 would say who answered
+    assert roles.loc["Funder or commissioner", "In the results"] == "fewer than 3"
+    assert roles.loc["Smaller or community partner", "In the results"] == "fewer than 3"
+    assert roles.loc["All", "In the results"] == "3"
 
     # The group radar carries the medians, and only for principles with at least 3 answers.
     assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
@@ -172,8 +174,8 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     assert [h.value for h in at.subheader if h.value in (PURPOSE.title, MUTUAL.title)] == [PURPOSE.title, MUTUAL.title]
     assert any(PURPOSE.prompt in m.value for m in at.markdown)
     bars = {r["answer"]: r["count"] for r in chart_rows(at.get("vega_lite_chart")[1])}
-    assert bars == {"1 · Strongly disagree": 0, "2 · Disagree": 1, "3 · Neither agree nor disagree": 0,
-                    "4 · Agree": 1, "5 · Strongly agree": 1}
+    # Named as scores: a "Strongly agree" to a reversed statement counts as 1, not "Strongly disagree".
+    assert bars == {"1 (weakest)": 0, "2": 1, "3": 0, "4": 1, "5 (strongest)": 1}
 
 
 def test_participant_sees_own_and_group_results_but_nobody_elses(answered_review):
@@ -201,21 +203,29 @@ def test_role_groups_can_be_merged_to_reach_the_minimum(answered_review):
     assert not series_scores(at, "Everyone on the board")
 
 
-def test_present_mode_shows_one_principle_at_a_time(answered_review):
+def test_the_presentation_link_shows_slides_and_nothing_else(answered_review):
     _, ft, _ = answered_review
-    at = app("pages/facilitate.py", f=ft)
-    at.toggle(key="presenting").set_value(True).run()
+    view = reviews().presentation_token(ft)
+    at = app("pages/present.py", v=view)
     assert not at.exception
-    assert at.header[0].value == "3 answered"
-    assert not tables(at) and not at.code and not at.metric  # nothing but the slide
-    at.button(key="present-next").click().run()
+    assert at.title[0].value == "How we see the partnership"
+    assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
+    assert not tables(at) and not at.code and not at.metric and not at.text_input and not at.toggle
+    assert {b.key for b in at.button} == {"slide-back", "slide-next"}  # moving between slides, nothing else
+    page = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
+    assert ft not in page and "f=" not in page
+    at.button(key="slide-next").click().run()
+    assert at.title[-1].value == "How the role groups see it"
+    at.button(key="slide-next").click().run()
     first = at.title[-1].value
     assert first == PURPOSE.title
     bars = chart_rows(at.get("vega_lite_chart")[0])
-    assert sum(r["count"] for r in bars) > 0 and all("answer: " in r["desc"] for r in bars)
-    at.button(key="present-next").click().run()
-    assert at.title[-1].value in (PURPOSE.title, MUTUAL.title) and at.title[-1].value != first
-    assert at.button(key="present-next").disabled  # only two principles have enough answers
+    assert sum(r["count"] for r in bars) > 0
+    at.button(key="slide-next").click().run()
+    assert at.title[-1].value == MUTUAL.title
+    assert at.button(key="slide-next").disabled  # only two principles have enough answers
+    wrong = app("pages/present.py", v="x" * 32)
+    assert [e.value for e in wrong.error] == [LINK_NOT_FOUND]
 
 
 def test_actions_flow_into_the_notebook_and_the_board_pack(answered_review):

@@ -15,12 +15,14 @@ from .identity import (
     HELD_LINKS,
     NOTEBOOK_PARAM,
     actor,
+    may_back_up,
     may_save_to_library,
     mode,
     notebook,
     notebook_link,
     ready_to_keep,
     replace_notebook_key,
+    review_identity,
     where_you_are,
 )
 from .links import PAGE_PATHS, app_link, key_for
@@ -59,4 +61,4 @@ from .state import (
     rubrics,
     token_for,
 )
-from .text import FOCUS_STYLE, markdown_table, plain, table
+from .text import FOCUS_STYLE, PRESENT_STYLE, markdown_table, plain, table

@@ -13,6 +13,7 @@ import streamlit as st
 
 from joiningforces.access import (
     ADMINS_ENV,
+    DATABASE,
     LIBRARY,
     MODE_ENV,
     MODE_TEXT,
@@ -100,9 +101,23 @@ def actor() -> Actor:
     return who
 
 
+def review_identity() -> str | None:
+    """Who is signed in, for a board review run by sign-in (one participant per identity); None
+    when nobody is (the review store keeps only its digest)."""
+    if mode() is Mode.SIGNIN and signed_in():
+        return f"{st.user.get('iss', '')}|{st.user.get('sub', '')}"
+    return None
+
+
 def notebook() -> Notebook:
     """This tab's view of the store: everything a page reads or writes goes through it."""
     return Notebook(store(), actor(), library_write=library_write_enabled())
+
+
+def may_back_up() -> bool:
+    """Whether this person may back up and restore the whole database (`access.allowed`). A
+    notebook key holder never may, so shared mode is answered without making them a key."""
+    return mode() is not Mode.SHARED and allowed(actor(), Action.EXPORT, DATABASE)
 
 
 def may_save_to_library() -> bool:
@@ -153,7 +168,7 @@ def where_you_are() -> None:
             st.button("Sign in", key="sign-in", on_click=st.login, type="primary", icon=":material/login:")
 
 
-SIGN_IN_FREE = ("", "review")  # Home, and board review participants (their link is their key)
+SIGN_IN_FREE = ("", "review", "present")  # Home; participants and the room's screen: their link is the key
 
 
 def must_sign_in(url_path: str) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-PAGE_PATHS = ("check", "results", "notebook", "studio", "review", "facilitate", "backup")
+PAGE_PATHS = ("check", "results", "notebook", "studio", "review", "facilitate", "backup", "present")
 
 
 

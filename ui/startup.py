@@ -22,7 +22,7 @@ _this_run = threading.local()  # Streamlit runs each session's script in its own
 
 
 # Board review pages carry their own private links; a self-check's ?a= does not belong there.
-_OWN_LINKS = ("review", "facilitate")
+_OWN_LINKS = ("review", "facilitate", "present")
 
 
 
@@ -34,8 +34,11 @@ def every_run(url_path: str = "") -> None:
     st.html(FOCUS_STYLE)
     warm_up_reports()
     identity.require_sign_in(url_path)
-    if identity.mode() is Mode.SHARED and (url_path != "review" or identity.has_notebook_key()):
-        identity.notebook_key()  # every page's URL names the notebook (participants need none)
+    if identity.mode() is Mode.SHARED and url_path != "present" \
+            and (url_path != "review" or identity.has_notebook_key()):
+        # Every page's URL names the notebook; participants need none, and the presentation screen
+        # (on a projector) must never show one.
+        identity.notebook_key()
     if url_path not in _OWN_LINKS:
         sync_resume_link()
     notices()

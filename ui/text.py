@@ -15,6 +15,13 @@ FOCUS_STYLE = """<style>
   outline: 3px solid #0b6b6b; outline-offset: 2px; border-radius: 4px;
 }
 </style>"""
+# The presentation screen (pages/present.py): type readable from the back of a room, no header bar.
+PRESENT_STYLE = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 1.5rem; max-width: 100%; }
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li { font-size: 1.6rem; }
+h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
+[data-testid="stHeader"], [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] { display: none; }
+</style>"""
 
 
 

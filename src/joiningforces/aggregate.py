@@ -54,6 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .disclosure import Candidate, Ledger, release
 from .exports import safe_cell
 from .models import Principle, Rubric
 from .recommend import Suggestion, WeakSpot, suggest, weak_spots
@@ -63,6 +64,8 @@ QUANTILE_METHOD = "linear"
 MIN_GROUP_FLOOR = 3  # below this a participant could work out another's answers from the group's
 DEFAULT_MIN_SIZE = 3
 EVERYONE = "Everyone"
+SPLIT_GAP = 1.0  # role groups' medians this far apart: the principle is split, power practices first
+POWER_ELEMENT = "power"  # the rubric element whose principles are about sharing power
 _TIE = 9  # spreads and gaps are compared rounded to this many decimals, so float noise never breaks a tie
 
 
@@ -89,6 +92,22 @@ class Suppressed:
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class Withheld(Suppressed):
+    """In place of a figure that is large enough but would differ by fewer than N people from
+    another figure shown (a group, a merge, an earlier snapshot): complementary suppression
+    (`disclosure`)."""
+
+    @property
+    def message(self) -> str:
+        return f"held back: fewer than {self.min_size} people apart from another figure shown"
+
+
+def count_text(n: int, min_size: int) -> str:
+    """A count of people as it may be shown: below the minimum only as "fewer than N"."""
+    return str(n) if n >= min_size else f"fewer than {min_size}"
 
 
 @dataclass(frozen=True)
@@ -229,14 +248,56 @@ class ReviewAggregate:
     def suppressed(self) -> Suppressed | None:
         return self.everyone.suppressed
 
+    def least_served(self, principle_id: str) -> tuple[str, float] | None:
+        """(label, median) of the role group shown that rates the principle lowest, when that is
+        below the whole review's median; else None."""
+        whole = self.everyone.principles[principle_id]
+        shown = [(g.label, g.principles[principle_id].median) for g in self.imbalance.groups
+                 if g.principles[principle_id]]
+        if not whole or not shown:
+            return None
+        label, median = min(shown, key=lambda pair: round(pair[1], _TIE))
+        return (label, median) if round(median, _TIE) < round(whole.median, _TIE) else None
+
+    def split(self, principle_id: str) -> bool:
+        """Whether the role groups shown are at least `SPLIT_GAP` apart on the principle."""
+        return any(g.principle_id == principle_id and g.gap >= SPLIT_GAP for g in self.imbalance.gaps)
+
+    def lens_result(self) -> Result | None:
+        """The imbalance lens: each principle scored for its least well-served group (the lowest
+        median of the whole review and the role groups shown), so a principle that larger partners
+        rate 4.5 and smaller partners 1.25 is a weak spot for the partnership. None while suppressed."""
+        if self.result is None:
+            return None
+        scores = {}
+        for pid, stat in self.everyone.principles.items():
+            low = self.least_served(pid)
+            scores[pid] = (low[1] if low else stat.median) if stat else None
+        return result_from_scores(self.rubric, scores)
+
     def suggestions(self) -> list[Suggestion]:
-        """Practices for the group's weak spots (by the medians), best first; [] while suppressed."""
-        return suggest(self.result) if self.result is not None else []
+        """Practices for the group's weak spots (by the imbalance lens), best first; [] while suppressed."""
+        result = self.lens_result()
+        return suggest(result) if result is not None else []
 
     def weak_spots(self, practices_each: int = 3) -> list[WeakSpot]:
-        """The group's weak principles (by the medians), worst first, each with its best practices.
-        `pulled_down` is always empty: statements are not scored for a group."""
-        return weak_spots(self.result, practices_each) if self.result is not None else []
+        """The group's weak principles by the imbalance lens (`lens_result`), worst first, each with
+        its best practices; where the role groups split (`split`), practices that help share power
+        (those helping a principle of the rubric's POWER_ELEMENT) come first. `pulled_down` is
+        always empty: statements are not scored for a group."""
+        result = self.lens_result()
+        if result is None:
+            return []
+        ranked = suggest(result)
+        power = {p.id for p in self.rubric.principles if p.element == POWER_ELEMENT}
+        spots = []
+        for spot in weak_spots(result, practices_each):
+            if self.split(spot.principle.id):
+                helping = [s for s in ranked if any(p.id == spot.principle.id for p in s.helps)]
+                helping.sort(key=lambda s: not (set(s.practice.helps) & power))  # stable: rank kept otherwise
+                spot = WeakSpot(spot.principle, spot.pulled_down, tuple(helping[:practices_each]))
+            spots.append(spot)
+        return spots
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,11 +315,16 @@ class Responses:
     values: np.ndarray
     dont_know: np.ndarray
     roles: np.ndarray
+    ids: np.ndarray | None = None  # who each row is (for the release rule's ledger); default 0..n-1
 
     def __post_init__(self) -> None:
         n, s = self.values.shape[0], len(self.rubric.statements)
         if self.values.shape != (n, s) or self.dont_know.shape != (n, s) or self.roles.shape != (n,):
             raise ValueError(f"responses must be {n} × {s} values and don't-know flags and {n} roles.")
+        if self.ids is None:
+            object.__setattr__(self, "ids", np.arange(n))
+        elif len(self.ids) != n or len(set(self.ids.tolist())) != n:
+            raise ValueError(f"responses need {n} different ids, one per respondent.")
 
     @property
     def n(self) -> int:
@@ -266,7 +332,7 @@ class Responses:
 
     @classmethod
     def from_answers(cls, rubric: Rubric, answers: Sequence[Answers],
-                     roles: Sequence[str | None] | None = None) -> Responses:
+                     roles: Sequence[str | None] | None = None, ids: Sequence[Hashable] | None = None) -> Responses:
         """From answer dicts ({statement id: value or None}), each checked against the rubric
         (`scoring.AnswerError` if one does not fit). `roles` is one role per dict (default None)."""
         if roles is not None and len(roles) != len(answers):
@@ -283,7 +349,8 @@ class Responses:
                     values[i, column[sid]] = value
         role_array = np.empty(len(answers), dtype=object)
         role_array[:] = list(roles) if roles is not None else None
-        return cls(rubric, values, dont_know, role_array)
+        id_array = None if ids is None else np.asarray(list(ids))
+        return cls(rubric, values, dont_know, role_array, id_array)
 
     @classmethod
     def from_rows(cls, rubric: Rubric, respondent: Sequence[Hashable], statement: Sequence[str],
@@ -315,7 +382,7 @@ class Responses:
         elif row_roles is not None and len(keys):
             first = np.unique(row, return_index=True)[1]  # each respondent's first row (of all rows)
             role_array[:] = np.asarray(row_roles, dtype=object)[first]
-        return cls(rubric, values, dont_know, role_array)
+        return cls(rubric, values, dont_know, role_array, np.asarray(keys))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -398,12 +465,16 @@ def clean_label(label: object) -> str:
 
 
 def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_ids: Sequence[str] | None = None,
-              groups: Mapping[str, str] | None = None) -> ReviewAggregate:
+              groups: Mapping[str, str] | None = None, ledger: Ledger | None = None) -> ReviewAggregate:
     """The review's aggregate picture (see the module docstring for what is shown and hidden).
 
     `role_ids` are the review's roles in order (default: the rubric's roles that occur); `groups`
     merges roles into role groups ({role id: group label}). Respondents whose role is not in
     `role_ids` (or None) count towards the whole review only.
+
+    The release rule (`disclosure`) is applied here: the remainder rule always, and, given the
+    review's `ledger`, the comparison with everything released before, which the ledger then
+    records (its `changed` flag says whether to save it).
     """
     min_size = check_min_size(min_size)
     rubric = responses.rubric
@@ -413,6 +484,7 @@ def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_id
     took_part = (~np.isnan(responses.values) | responses.dont_know).any(axis=1)
     values = responses.values[took_part]
     roles = responses.roles[took_part]
+    ids = responses.ids[took_part].tolist()
     n = int(values.shape[0])
     if role_ids is None:
         present = set(roles.tolist())
@@ -423,20 +495,38 @@ def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_id
     frame = pd.DataFrame(values, columns=statement_ids, copy=False)
     scores = score_frame(rubric, frame)[0].to_numpy()
 
-    everyone = GroupSummary(EVERYONE, (), n, min_size, _group_stats(principle_ids, scores, n, min_size))
-
     # Role groups: roles as integer codes (-1: none, or not a review role), one sort per group.
     code = pd.Index(role_ids, dtype=object).get_indexer(pd.Index(roles, dtype=object)) if role_ids \
         else np.full(n, -1)
     per_role = np.bincount(code[code >= 0], minlength=len(role_ids))
     by_role = {rid: int(per_role[i]) for i, rid in enumerate(role_ids)}
     position = {rid: i for i, rid in enumerate(role_ids)}
-    summaries = []
+    masks = [np.ones(n, dtype=bool)]
+    members_of = [()]
+    labels = [EVERYONE]
     for label, members in role_groups(role_ids, role_labels, groups):
-        mask = np.isin(code, [position[m] for m in members])
-        size = int(mask.sum())
-        summaries.append(GroupSummary(label, members, size, min_size,
-                                      _group_stats(principle_ids, scores[mask], size, min_size)))
+        masks.append(np.isin(code, [position[m] for m in members]))
+        members_of.append(members)
+        labels.append(label)
+    stats = [_group_stats(principle_ids, scores[mask], int(mask.sum()), min_size) for mask in masks]
+
+    # Complementary suppression, principle by principle, over the whole review and the role groups.
+    withheld = Withheld(min_size)
+    rounded = np.round(scores, _TIE)
+    for j, pid in enumerate(principle_ids):
+        scored = ~np.isnan(scores[:, j])
+        candidates = []
+        for g, mask in enumerate(masks):
+            if stats[g][pid]:
+                rows = np.flatnonzero(mask & scored)
+                candidates.append(Candidate(g, [ids[i] for i in rows],
+                                            lambda rows=rows, j=j: rounded[rows, j].tolist()))
+        for g in release(f"p:{pid}", candidates, min_size, ledger):
+            stats[g][pid] = withheld
+
+    everyone = GroupSummary(EVERYONE, (), n, min_size, stats[0])
+    summaries = [GroupSummary(labels[g], members_of[g], int(masks[g].sum()), min_size, stats[g])
+                 for g in range(1, len(masks))]
     gaps = []
     for j, pid in enumerate(principle_ids):
         medians = {g.label: g.principles[pid].median for g in summaries if g.principles[pid]}
@@ -448,14 +538,14 @@ def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_id
     gaps.sort(key=lambda item: (-round(item[1].gap, _TIE), item[0]))
     imbalance = ImbalanceLens(tuple(summaries), tuple(g for _, g in gaps))
 
-    disagreements = _disagreements(rubric, values, responses.dont_know[took_part], everyone, min_size) \
+    disagreements = _disagreements(rubric, values, responses.dont_know[took_part], everyone, min_size, ids, ledger) \
         if everyone.shown else ()
     result = result_from_scores(rubric, everyone.medians()) if everyone.shown else None
     return ReviewAggregate(rubric, min_size, n, by_role, everyone, disagreements, imbalance, result)
 
 
 def _disagreements(rubric: Rubric, values: np.ndarray, dont_know: np.ndarray, everyone: GroupSummary,
-                   min_size: int) -> tuple[Disagreement, ...]:
+                   min_size: int, ids: list, ledger: Ledger | None) -> tuple[Disagreement, ...]:
     scale = [p.value for p in rubric.scale.points]
     k = len(scale)
     statements = rubric.statements
@@ -471,18 +561,25 @@ def _disagreements(rubric: Rubric, values: np.ndarray, dont_know: np.ndarray, ev
     ranked = []
     j = 0
     for order, principle in enumerate(rubric.principles):
+        stats = everyone.principles[principle.id]
         per_statement, pooled = [], {}
         for s in principle.statements:
-            shown = n_answered[j] >= min_size
+            shown = bool(stats) and n_answered[j] >= min_size
+            counted = hidden
+            if shown and ledger is not None:  # a statement's distribution is a cell too: everyone who answered it
+                gave = np.flatnonzero(answered[:, j] | dont_know[:, j])
+                cell = Candidate(0, [ids[i] for i in gave], lambda gave=gave, j=j: [
+                    None if dont_know[i, j] else int(values[i, j]) for i in gave])
+                if release(f"s:{s.id}", [cell], min_size, ledger):
+                    shown, counted = False, Withheld(min_size)
             row = {v: int(c) for v, c in zip(scale, counts[j])}
-            per_statement.append(StatementDistribution(s.id, s.text, row if shown else hidden,
+            per_statement.append(StatementDistribution(s.id, s.text, row if shown else counted,
                                                        int(n_answered[j]), int(n_dont_know[j])))
             if shown:
                 for v, c in row.items():
                     key = flip - v if s.reverse else v
                     pooled[key] = pooled.get(key, 0) + c
             j += 1
-        stats = everyone.principles[principle.id]
         if stats:
             pooled = {v: pooled.get(v, 0) for v in sorted(set(scale) | set(pooled))}
             ranked.append(((-round(stats.iqr, _TIE), -round(stats.range, _TIE), order),
@@ -547,7 +644,8 @@ def to_csv(agg: ReviewAggregate) -> str:
                          rubric.band_for(s.median).label]
             else:
                 cells = ["", "", "", "", "", "", s.message]
-            writer.writerow([safe_cell(c) for c in (group.label, group.respondents, p.id, p.title, *cells)])
+            count = group.respondents if group is agg.everyone else count_text(group.respondents, agg.min_size)
+            writer.writerow([safe_cell(c) for c in (group.label, count, p.id, p.title, *cells)])
     writer.writerow([])
     scale = rubric.scale
     writer.writerow([safe_cell(c) for c in (*STATEMENT_HEADER, *(f"{pt.value} {pt.label}" for pt in scale.points))])
@@ -570,5 +668,5 @@ def to_csv(agg: ReviewAggregate) -> str:
 __all__ = [
     "DEFAULT_MIN_SIZE", "EVERYONE", "MIN_GROUP_FLOOR", "QUANTILE_METHOD", "Disagreement", "GroupGap", "GroupSummary",
     "ImbalanceLens", "PrincipleStats", "Responses", "ReviewAggregate", "StatementDistribution", "Suppressed",
-    "aggregate", "check_min_size", "quantiles", "result_from_scores", "role_groups", "to_csv",
+    "Withheld", "aggregate", "check_min_size", "count_text", "quantiles", "result_from_scores", "role_groups", "to_csv",
 ]

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, time, timedelta
 from fpdf.fonts import FontFace
 
 from . import charts
-from .aggregate import GroupSummary, PrincipleStats, ReviewAggregate, Suppressed
+from .aggregate import GroupSummary, PrincipleStats, ReviewAggregate, Suppressed, count_text
 from .exports import element_lines
 from .models import Rubric
 from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
@@ -73,9 +73,17 @@ def stat_text(stat: PrincipleStats | Suppressed) -> str:
             f"range {one_decimal(stat.low)}–{one_decimal(stat.high)} · {stat.n} answer{'s' if stat.n != 1 else ''}")
 
 
+def score_label(rubric: Rubric, value: int) -> str:
+    """A pooled answer as a score, not an agreement label: after reversal a "Strongly agree" to a
+    negative statement counts as 1, so "1 · Strongly disagree" would misname it. "1 (weakest)",
+    "2", …, "5 (strongest)"."""
+    ends = {rubric.scale.low: " (weakest)", rubric.scale.high: " (strongest)"}
+    return f"{value}{ends.get(value, '')}"
+
+
 def distribution_text(rubric: Rubric, counts: Mapping[int, int]) -> str:
-    """Counts per scale value in words: "Strongly disagree 1 · Disagree 2 · …"."""
-    return " · ".join(f"{rubric.scale.label_for(v)} {c}" for v, c in counts.items())
+    """Pooled counts per score in words: "score 1 (weakest): 1 · 2: 2 · … · 5 (strongest): 0"."""
+    return "score " + " · ".join(f"{score_label(rubric, v)}: {c}" for v, c in counts.items())
 
 
 def group_radar(agg: ReviewAggregate, *, spread: str = "quartiles", own: Mapping[str, float | None] | None = None,
@@ -97,6 +105,24 @@ def roles_radar(agg: ReviewAggregate, *, size: int = 420):
     if not shown:
         return None
     return charts.radar_chart(agg.rubric, {g.label: g.medians() for g in shown}, size=size)
+
+
+def left_out(agg: ReviewAggregate, groups: Sequence[GroupSummary] | None = None) -> list[str]:
+    """What the radars leave out, and why, so that nothing is skipped silently: one line per group
+    ("Funder: fewer than 3 answers", "Smaller partners: Trust, Respect (held back: …)"). `groups`
+    defaults to the whole review and every role group."""
+    lines = []
+    for g in (groups if groups is not None else (agg.everyone, *agg.imbalance.groups)):
+        if not g.shown:
+            lines.append(f"{g.label}: {g.suppressed}")
+            continue
+        reasons: dict[str, list[str]] = {}
+        for p in agg.rubric.principles:
+            stat = g.principles[p.id]
+            if not stat:
+                reasons.setdefault(str(stat), []).append(p.title)
+        lines += [f"{g.label}: {', '.join(names)} ({why})" for why, names in reasons.items()]
+    return lines
 
 
 def gap_text(agg: ReviewAggregate, gap) -> str:
@@ -159,24 +185,26 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     para(review.partnership, 13, "B", after=0.5)
     para(f"Board pack, {day(created)} · {rubric.title}, version {rubric.version} · {review_status(review)}",
          9, colour=MUTED, after=1.5)
-    para(f"{dashboard.joined} joined and {agg.respondents} answered. To keep answers anonymous, results are "
-         f"shown only for groups of at least {agg.min_size} people; smaller groups read "
-         f"\u201c{hidden}\u201d. Nobody's individual answers are in this pack.", 10, after=2)
+    para(f"{dashboard.joined} joined and {dashboard.answered} answered; the results are those of {agg.respondents}. "
+         f"To keep answers anonymous, results are shown only for groups of at least {agg.min_size} people "
+         f"(smaller groups read \u201c{hidden}\u201d), and are updated only once at least {agg.min_size} people "
+         "have answered or changed answers since the last update. Nobody's individual answers are in this pack.",
+         10, after=2)
 
     # Who answered.
     heading("Who answered")
     if review.roles:
-        rows = [[labels.get(r, r), str(dashboard.joined_by_role.get(r, 0)), str(agg.by_role.get(r, 0))]
-                for r in review.roles]
+        rows = [[labels.get(r, r), count_text(dashboard.joined_by_role.get(r, 0), agg.min_size),
+                 count_text(agg.by_role.get(r, 0), agg.min_size)] for r in review.roles]
         rows.append(["All", str(dashboard.joined), str(agg.respondents)])
-        table(["Role", "Joined", "Answered"], rows, (120, 30, 30), ["LEFT", "RIGHT", "RIGHT"])
+        table(["Role", "Joined", "In the results"], rows, (110, 35, 35), ["LEFT", "RIGHT", "RIGHT"])
     else:
-        para(f"No role was asked. {dashboard.joined} joined, {agg.respondents} answered.", 10)
+        para(f"No role was asked. {dashboard.joined} joined, {dashboard.answered} answered.", 10)
 
     # The group picture.
     heading("The group's picture")
     if not agg.shown:
-        para(f"Not shown: {hidden} so far ({agg.respondents} answered).", 10, "B")
+        para(f"Not shown: {hidden} so far ({dashboard.answered} answered).", 10, "B")
     else:
         pdf.keep(98)
         chart = group_radar(agg, spread=spread)
@@ -222,7 +250,7 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
             para(d.principle.title, 10.5, "B", after=0.3)
             para(stat_text(d.stats), 9, colour=MUTED, after=0.3)
             if any(d.counts.values()):
-                para("Answers (reversed statements turned round): " + distribution_text(rubric, d.counts), 9,
+                para("Answers as scores (reversed statements turned round): " + distribution_text(rubric, d.counts), 9,
                      after=0.3)
             if d.prompt:
                 para(f"To discuss: {d.prompt}", 9, indent=4, after=0.3)
@@ -288,5 +316,5 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
 
 
 __all__ = ["DISAGREEMENTS_SHOWN", "GAPS_SHOWN", "GROUP_SERIES", "NO_ROLE", "action_text", "board_pack", "day",
-           "distribution_text", "gap_text", "group_radar", "hidden_groups", "review_status", "role_labels",
+           "distribution_text", "gap_text", "left_out", "score_label", "group_radar", "hidden_groups", "review_status", "role_labels",
            "roles_radar", "stat_text"]

@@ -30,6 +30,10 @@ from .scoring import shown as rounded  # `shown` is a common local name here
 
 # Okabe–Ito, reordered so the first series is the high-contrast blue and yellow comes last.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
+# Series differ in more than hue (colour-blind viewers, a washed-out projector): each has its own
+# line pattern and point shape too.
+DASHES = ((1, 0), (8, 4), (2, 3), (10, 3, 2, 3), (4, 4), (12, 6), (1, 4), (6, 2, 2, 2))
+SHAPES = ("circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge", "stroke")
 # ColorBrewer RdBu mid-tones (colour-blind safe), light enough for black text on top.
 SCORE_RANGE = ("#d6604d", "#f4a582", "#f7f7f7", "#92c5de", "#4393c3")
 MISSING_COLOUR = "#bdbdbd"
@@ -310,8 +314,10 @@ def radar_chart(
                 x, y = position(rubric, i, n, min(max(lo, low), high))
                 rows.append({"x": x, "y": y, "order": k})
                 k += 1
+            # Drawn clearly (a filled ring with an edge): a wide band is the split the board should see.
             layers.append(alt.Chart(pd.DataFrame(rows)).mark_line(
-                interpolate="linear-closed", fill="#7f7f7f", fillOpacity=0.18, strokeWidth=0, aria=False,
+                interpolate="linear-closed", fill="#7f7f7f", fillOpacity=0.3, stroke="#5f5f5f", strokeWidth=0.8,
+                aria=False,
             ).encode(**xy(), order="order:Q"))
 
     # Series: a filled polygon per series through its scored principles, plus points that speak.
@@ -337,14 +343,19 @@ def radar_chart(
             point_rows.append(row)
 
     if point_rows:
-        colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if len(names) <= len(PALETTE)
-                                 else alt.Undefined)
-        legend = alt.Legend(title=None, orient="bottom", labelFontSize=font, labelFont=FONT) if len(names) > 1 else None
+        few = len(names) <= len(PALETTE)
+        colour_scale = alt.Scale(domain=names, range=list(PALETTE[: len(names)]) if few else alt.Undefined)
+        # Series differ by dash and point shape as well as colour (two hues alone were hard to tell apart).
+        dash_scale = alt.Scale(domain=names, range=[list(d) for d in DASHES[: len(names)]]) if few else alt.Undefined
+        shape_scale = alt.Scale(domain=names, range=list(SHAPES[: len(names)])) if few else alt.Undefined
+        legend = alt.Legend(title=None, orient="bottom", labelFontSize=font, labelFont=FONT, symbolStrokeWidth=2.5,
+                            labelLimit=0) if len(names) > 1 else None
         data = pd.DataFrame(point_rows)
         base = alt.Chart(data).encode(**xy())
-        polygons = base.mark_line(interpolate="linear-closed", strokeWidth=2, fillOpacity=0.15, aria=False).encode(
+        polygons = base.mark_line(interpolate="linear-closed", strokeWidth=2.5, fillOpacity=0.12, aria=False).encode(
             color=alt.Color("series:N", scale=colour_scale, legend=legend),
             fill=alt.Fill("series:N", scale=colour_scale, legend=None),
+            strokeDash=alt.StrokeDash("series:N", scale=dash_scale, legend=legend),
             detail="series:N", order="order:Q",
         )
         tooltip = [alt.Tooltip("series:N", title="Series"), alt.Tooltip("principle:N", title="Principle"),
@@ -353,6 +364,7 @@ def radar_chart(
             tooltip.append(alt.Tooltip("range:N", title="Range"))
         points = base.mark_point(filled=True, size=max(45, font * 4), opacity=1).encode(
             color=alt.Color("series:N", scale=colour_scale, legend=legend),
+            shape=alt.Shape("series:N", scale=shape_scale, legend=legend),
             description="desc:N",
             tooltip=tooltip,
         )
@@ -375,7 +387,8 @@ def radar_chart(
         width=size, height=round(height),
         autosize=alt.AutoSizeParams(type="pad"),
         description=_radar_description(rubric, series, target),
-    ).configure_view(stroke=None)
+    ).configure_view(stroke=None).configure_legend(  # the theme's small grey legend is lost on a projector
+        labelFontSize=font, labelColor=INK, symbolSize=round(font * 8.5), symbolStrokeWidth=2.5)
 
 
 def _label_font(size: int, n: int) -> int:

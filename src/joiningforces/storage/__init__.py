@@ -96,13 +96,16 @@ __all__ = [
 from .reviews import (  # noqa: E402
     LINK_NOT_FOUND,
     Dashboard,
+    JoinRefused,
     Participant,
     ParticipantResults,
+    Presentation,
     Review,
     ReviewClosed,
     ReviewInfo,
     Reviews,
 )
 
-__all__ += ["LINK_NOT_FOUND", "Dashboard", "Participant", "ParticipantResults", "Review", "ReviewClosed",
+__all__ += ["LINK_NOT_FOUND", "Dashboard", "JoinRefused", "Participant", "ParticipantResults", "Presentation",
+            "Review", "ReviewClosed",
             "ReviewInfo", "Reviews"]

@@ -206,10 +206,43 @@ def _step_3(conn: Connection) -> None:
     md.create_all(conn, checkfirst=False)
 
 
+def _step_4(conn: Connection) -> None:
+    """Board reviews' release rule and joining: each review's published snapshot and ledger,
+    single-use invitations, a view-only presentation link, how people join, and a participant's
+    sign-in identity (one participant per identity per review). Links, codes and identities are kept
+    as SHA-256 digests, as since step 3."""
+    md = MetaData(naming_convention=NAMING)
+    ts = DateTime(timezone=True)
+    Table("board_reviews", md, Column("id", Integer, primary_key=True))
+    Table("board_participants", md, Column("id", Integer, primary_key=True))
+    publications = Table(
+        "board_publications", md,
+        Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), primary_key=True),
+        Column("data", Text, nullable=False),
+        Column("updated", ts, nullable=False))
+    invitations = Table(
+        "board_invitations", md,
+        Column("id", Integer, primary_key=True),
+        Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
+        Column("code_digest", String(64), nullable=False, unique=True),  # invitations are shown once
+        Column("created", ts, nullable=False),
+        Column("used", ts, nullable=True),
+        Index(None, "review_id"),
+        sqlite_autoincrement=True)
+    md.create_all(conn, tables=[publications, invitations], checkfirst=False)
+    conn.execute(text("ALTER TABLE board_reviews ADD COLUMN presenter_digest VARCHAR(64)"))
+    conn.execute(text("ALTER TABLE board_reviews ADD COLUMN presenter_generation INTEGER NOT NULL DEFAULT 0"))
+    conn.execute(text("ALTER TABLE board_reviews ADD COLUMN join_by VARCHAR(16) NOT NULL DEFAULT 'link'"))
+    conn.execute(text("ALTER TABLE board_participants ADD COLUMN identity VARCHAR(200)"))
+    conn.execute(text("CREATE UNIQUE INDEX uq_board_reviews_presenter_digest ON board_reviews (presenter_digest)"))
+    conn.execute(text("CREATE UNIQUE INDEX uq_board_participants_identity ON board_participants (review_id, identity)"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "notebook: rubric snapshots, partnerships, assessments, answers, notes, actions", _step_1),
     Migration(2, "board reviews: reviews, participants, their private answers, agreed actions", _step_2),
     Migration(3, "owners on every personal row, links kept as digests, notebook keys", _step_3),
+    Migration(4, "board reviews: published snapshots, invitations, presentation link, sign-in identity", _step_4),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -193,6 +193,12 @@ board_reviews = Table(
     Column("belongs_to", String(80), nullable=False),
     Column("uid", String(32), nullable=False, unique=True),
     Index(None, "belongs_to"),
+    # schema version 4: the view-only link for a meeting-room screen (derived from the facilitator's
+    # link and a generation; only its digest is kept); how people join (JOIN_BY)
+    Column("presenter_digest", String(64), nullable=True),
+    Column("presenter_generation", Integer, nullable=False, server_default="0"),
+    Column("join_by", String(16), nullable=False, server_default="link"),
+    Index("uq_board_reviews_presenter_digest", "presenter_digest", unique=True),
     sqlite_autoincrement=True,
 )
 
@@ -205,7 +211,9 @@ board_participants = Table(
     Column("facilitator", Boolean, nullable=False),  # the facilitator's own answers
     Column("created", UTCDateTime, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    Column("identity", String(200), nullable=True),  # version 4: digest of who signed in to join (one per review)
     Index(None, "review_id"),
+    Index("uq_board_participants_identity", "review_id", "identity", unique=True),
     sqlite_autoincrement=True,
 )
 
@@ -222,4 +230,29 @@ board_actions = Table(  # which of the notebook's actions were agreed in which r
     Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), primary_key=True),
     Column("action_id", Integer, ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True),
     Index(None, "action_id"),
+)
+
+# --- release rule and joining (schema version 3) ------------------------------------------------
+# `board_publications.data` is a review's `published.Publication` as JSON: the snapshot its results
+# are computed from and the ledger of every figure released. An invitation is a single-use code
+# ("used" set when someone joins with it).
+
+JOIN_BY = ("link", "invitation", "sign-in")
+
+board_publications = Table(
+    "board_publications", metadata,
+    Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), primary_key=True),
+    Column("data", Text, nullable=False),
+    Column("updated", UTCDateTime, nullable=False),
+)
+
+board_invitations = Table(
+    "board_invitations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("code_digest", String(64), nullable=False, unique=True),  # shown once; only the digest is kept
+    Column("created", UTCDateTime, nullable=False),
+    Column("used", UTCDateTime, nullable=True),
+    Index(None, "review_id"),
+    sqlite_autoincrement=True,
 )

@@ -1,0 +1,73 @@
+"""A review's published results: the snapshot everyone sees and the ledger of what was released.
+
+Every view of a review's group results (the facilitator's dashboard and present mode, the
+presentation screen, participants' results, the CSV and the board pack) is `Publication.publish`,
+which moves the snapshot on only as `disclosure.advances` allows and releases through
+`aggregate.aggregate` with the review's `disclosure.Ledger`. The storage keeps one `Publication`
+per review (JSON) and saves it whenever `changed`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .aggregate import Responses, ReviewAggregate, aggregate
+from .disclosure import Ledger, Person, advances, changed_people
+from .models import Rubric
+
+
+@dataclass
+class Publication:
+    snapshot: dict[str, Person] = field(default_factory=dict)  # person id -> (role, answers), respondents only
+    ledger: Ledger = field(default_factory=Ledger)
+    moved: bool = False  # the snapshot changed in this session
+
+    @property
+    def changed(self) -> bool:
+        return self.moved or self.ledger.changed
+
+    def pending(self, live: Mapping[str, Person]) -> int:
+        """How many people joined, changed or left since the snapshot (not yet in the results)."""
+        return changed_people(self.snapshot, live)
+
+    def publish(self, rubric: Rubric, live: Mapping[str, Person], *, min_size: int, role_ids: Sequence[str],
+                groups: Mapping[str, str] | None, closed: bool) -> ReviewAggregate:
+        """The results everyone may see now. `live` is every respondent's current role and answers
+        (people with no answer left out); `closed` whether the review has closed."""
+        if advances(self.snapshot, live, min_size, closed):
+            self.snapshot = {p: (role, dict(answers)) for p, (role, answers) in live.items()}
+            self.moved = True
+        return aggregate(self.responses(rubric), min_size=min_size, role_ids=role_ids, groups=groups,
+                         ledger=self.ledger)
+
+    def responses(self, rubric: Rubric) -> Responses:
+        people = sorted(self.snapshot)
+        rows = [(p, sid, v) for p in people for sid, v in self.snapshot[p][1].items()]
+        data = np.array(rows, dtype=object).reshape(-1, 3)
+        return Responses.from_rows(rubric, data[:, 0], data[:, 1], data[:, 2],
+                                   roles={p: self.snapshot[p][0] for p in people})
+
+    def forget(self, person: str) -> None:
+        """Someone withdrew: their answers leave the snapshot now (cells that would then differ by
+        too few people are withheld by the ledger) and their values leave the ledger."""
+        if self.snapshot.pop(person, None) is not None:
+            self.moved = True
+        self.ledger.forget(person)
+
+    def to_json(self) -> str:
+        return json.dumps({"snapshot": {p: [r, a] for p, (r, a) in self.snapshot.items()},
+                           "ledger": json.loads(self.ledger.to_json())}, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str | None) -> Publication:
+        if not text:
+            return cls()
+        data = json.loads(text)
+        return cls({p: (r, a) for p, (r, a) in data["snapshot"].items()}, Ledger.from_json(json.dumps(data["ledger"])))
+
+
+__all__ = ["Publication"]
