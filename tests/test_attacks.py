@@ -17,7 +17,7 @@ import io
 
 import pytest
 
-from joiningforces.storage import JoinRefused
+from joiningforces.storage import JoinRefused, NotFound
 from joiningforces.storage.reviews import BY_INVITATION, INVITATION_USED, NOT_YOURS
 
 from .test_reviews import F, S, reviews, small, store, trust  # noqa: F401 (fixtures)
@@ -141,7 +141,11 @@ def test_sign_in_keeps_one_participant_per_identity_and_personal_links_personal(
     with pytest.raises(JoinRefused, match="Sign in"):
         reviews.join(review.participant_token, S)
     alice = reviews.join(review.participant_token, S, identity="oidc|alice")
-    assert reviews.join(review.participant_token, S, identity="oidc|alice").token == alice.token  # no padding
+    again = reviews.join(review.participant_token, S, identity="oidc|alice")  # no padding: the same person
+    assert reviews.dashboard(review.facilitator_token).joined == 1
+    with pytest.raises(NotFound):  # links are kept as digests: joining again gives a new one, the old stops
+        reviews.participant(alice.token, identity="oidc|alice")
+    alice = again
     # A planted link: the facilitator joined as someone and hands the personal link to Bob.
     with pytest.raises(JoinRefused) as planted:
         reviews.participant(alice.token, identity="oidc|bob")

@@ -132,7 +132,8 @@ def test_the_least_well_served_group_makes_a_weak_spot_with_power_practices_firs
     from joiningforces.aggregate import Responses, aggregate
     from joiningforces.loader import load_rubric
 
-    rubric = load_rubric((pathlib.Path(__file__).parent.parent / "rubric" / "joining-forces.toml").read_text())
+    # the 1.0 rubric, whose trust principle has these four statements (trust-4 reversed)
+    rubric = load_rubric((pathlib.Path(__file__).parent / "data" / "rubric-1.0" / "joining-forces.toml").read_text())
     larger = {"trust-1": 5, "trust-2": 4, "trust-3": 5, "trust-4": 2}  # trust-4 reversed: 4.5
     smaller = {"trust-1": 1, "trust-2": 1, "trust-3": 2, "trust-4": 5}  # 1.25
     sids = [s.id for s in rubric.principle("trust").statements]

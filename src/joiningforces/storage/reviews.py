@@ -189,6 +189,7 @@ class Review(ReviewInfo):
     updated: datetime
     uid: str = ""  # its public handle in its owner's notebook (grants nothing by itself)
     belongs_to: str = LOCAL_OWNER
+    presenter_token: str | None = None  # the view-only link for a meeting-room screen, once made
 
 
 @dataclass(frozen=True)
@@ -729,7 +730,7 @@ class Reviews:
                              .values(used=_now()))
             if done.rowcount != 1:
                 raise JoinRefused(INVITATION_USED)
-            token = self._add_participant(s, row.id, role, facilitator=False)
+            token = self._add_participant(s, row.id, role, facilitator=False, token=secrets.token_urlsafe(24))
         return self.participant(token)
 
     # --- plumbing ----------------------------------------------------------------------------
