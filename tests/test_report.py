@@ -70,7 +70,7 @@ def test_report_table_uses_band_labels_and_coverage(report_text):
     assert "Principle Score Band Coverage" in text
     assert "Trust and no surprises 1.5 Concern 2 of 2 answered" in text
     assert "Shared purpose 3.0 Borderline 3 of 3 answered" in text
-    assert "Elements: Putting relationships first: 1.5 (Concern), from 1 principle" in text  # below the chart
+    assert "Elements Putting relationships first: 1.5 (Concern), from 1 principle" in text  # below the chart
 
 
 def test_emoji_and_odd_characters_do_not_crash(rubric):

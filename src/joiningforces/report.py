@@ -309,7 +309,10 @@ def pdf_report(
     para("Bands: " + "; ".join(f"{b.label}, {one_decimal(b.min)} and above" + (f" ({b.meaning.rstrip('.')})"
                                                                              if b.meaning else "")
                                for b in rubric.bands) + ".", 9, after=1)
-    para("Elements: " + "; ".join(element_lines(result)) + ".", 9, after=1)  # each with how many principles
+    para("Elements", 9, "B", after=0.3)
+    for line in element_lines(result):  # one line each, with how many principles the score rests on
+        para(line, 9, after=0.3)
+    pdf.ln(0.7)
 
     # The table of principles (band labels in words, never colour alone).
     heading("Principles")
