@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import os
 import secrets
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.common import IDLE, LiveServer
+from benchmarks.common import IDLE, LiveServer, free_port
 from joiningforces.storage.store import _normalise_url
 
 from .conftest import wait_idle
@@ -23,6 +28,7 @@ from .test_review import LAPTOP, PURPOSE, QUICK, create_review, sees_only_not_fo
 
 PG_ENV = "JOININGFORCES_TEST_PG_URL"
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+DEPLOY_CONFIG = Path(__file__).resolve().parents[2] / "docs" / "deploy" / "nginx.conf"
 
 
 @pytest.fixture(scope="module")
@@ -119,3 +125,68 @@ def test_two_replicas_on_one_database_agree(replicas, chromium):
     finally:
         facilitator.close()
         participant.close()
+
+
+@pytest.fixture(scope="module")
+def proxy(replicas, tmp_path_factory):
+    """docs/deploy/nginx.conf as shipped, on loopback ports in front of the two replicas, with a
+    throw-away certificate: the documented configuration, serving."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx") else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+    folder = tmp_path_factory.mktemp("proxy")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
+                    "-keyout", folder / "privkey.pem", "-out", folder / "fullchain.pem"], check=True,
+                   capture_output=True)
+    https, http = free_port(), free_port()
+    a, b = replicas
+    config = (DEPLOY_CONFIG.read_text().replace("/etc/ssl/joiningforces", str(folder))
+              .replace("/var/log/nginx", str(folder))
+              .replace("listen [::]:80;", "").replace("listen [::]:443 ssl http2;", "")
+              .replace("listen 80;", f"listen 127.0.0.1:{http};")
+              .replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https} ssl http2;")
+              .replace("127.0.0.1:8501", f"127.0.0.1:{a.port}").replace("127.0.0.1:8502", f"127.0.0.1:{b.port}"))
+    (folder / "nginx.conf").write_text(config)
+    process = subprocess.Popen([nginx, "-c", str(folder / "nginx.conf"), "-g",
+                                f"daemon off; pid {folder / 'nginx.pid'};"],
+                               stdout=subprocess.DEVNULL, stderr=(folder / "stderr.log").open("wb"))
+    deadline = time.monotonic() + 20
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"nginx exited: {(folder / 'stderr.log').read_text()}")
+        try:
+            socket.create_connection(("127.0.0.1", https), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+    yield f"https://127.0.0.1:{https}"
+    process.terminate()
+    process.wait(10)
+
+
+def test_the_documented_proxy_serves_the_app_over_tls_with_websockets_and_one_replica_per_browser(proxy, chromium):
+    context = chromium.new_context(viewport=LAPTOP, ignore_https_errors=True)
+    try:
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        response = page.goto(f"{proxy}/")
+        headers = response.all_headers()  # .headers leaves out cookies
+        assert headers["referrer-policy"] == "no-referrer"
+        assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+        assert headers["strict-transport-security"].startswith("max-age=")
+        assert "jf_replica=" in headers.get("set-cookie", "")
+        page.locator(IDLE).wait_for(state="attached", timeout=120_000)
+        # Answering needs the WebSocket through the proxy, and the same replica for the whole page.
+        page.get_by_role("button", name="Take the quick check").click()
+        page.get_by_text("Principle 1 of ").wait_for()
+        wait_idle(page)
+        page.get_by_role("radiogroup").first.get_by_text("Agree", exact=True).click()
+        page.locator('[class*="st-key-saved-"]').get_by_text("Saved").first.wait_for()
+        cookie = [c for c in context.cookies() if c["name"] == "jf_replica"]
+        assert len(cookie) == 1 and cookie[0]["secure"] and cookie[0]["httpOnly"]
+        again = context.new_page().goto(f"{proxy}/notebook")
+        assert "jf_replica=" not in again.all_headers().get("set-cookie", "")  # the browser keeps its replica
+    finally:
+        context.close()
