@@ -38,12 +38,12 @@ RUBRIC_TEXT = (rubric_dir() / f"{DEFAULT_ID}.toml").read_text(encoding="utf-8-si
 STATEMENTS = [s.id for s in RUBRIC.statements]
 
 
-def seed_notebook(folder: Path, n: int) -> None:
+def seed_notebook(folder: Path, n: int, partnerships: int = 40) -> None:
     rng = random.Random(n)
     with Store(f"sqlite:///{folder / 'joiningforces.sqlite3'}") as store:
         digest = store.snapshot_rubric(RUBRIC_TEXT)
         firsts = [store.create_assessment(rubric_hash=digest, partnership=f"Partnership {k}", respondent="Seed",
-                                          belongs_to=LOCAL_OWNER) for k in range(min(40, n))]
+                                          belongs_to=LOCAL_OWNER) for k in range(min(partnerships, n))]
         start = datetime(2021, 1, 1, tzinfo=UTC)
         with store.engine.begin() as conn:
             pids = dict(conn.execute(select(t.assessments.c.uid, t.assessments.c.partnership_id)).all())

@@ -48,3 +48,14 @@ def test_the_summarised_trend_draws_the_range_behind_the_medians():
     marks = [layer["mark"]["type"] if isinstance(layer["mark"], dict) else layer["mark"]
              for layer in spec["spec"]["layer"]]
     assert marks == ["rule", "area", "line"]
+    # the area and line take the facet's rows (one principle per small chart), not all the data
+    assert [("data" in layer) for layer in spec["spec"]["layer"]] == [True, False, False]
+
+
+def test_each_small_chart_draws_its_own_principle_only():
+    two = pd.concat([frame([0, 40], [1.0, 2.0]),
+                     frame([0, 40], [5.0, 4.0]).assign(principle="Purpose", principle_id="purpose")])
+    spec = history.trend_chart(two).to_dict()
+    assert spec["facet"]["field"] == "principle"
+    line = spec["spec"]["layer"][-1]
+    assert "data" not in line and line["mark"]["type"] == "line"

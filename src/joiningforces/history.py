@@ -74,7 +74,8 @@ def trend_frame(history: Sequence[Scored]) -> pd.DataFrame:
 
 def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target: float = 4.0) -> alt.FacetChart:
     """Small multiples: each principle's score over time, on the same scale, with the strength line."""
-    base = alt.Chart(frame).encode(
+    # No data of their own: the layers take the facet's rows, one principle per small chart.
+    base = alt.Chart().encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-30, tickCount=4)),
         y=alt.Y("score:Q", title=None, scale=alt.Scale(domain=[low, high])),
     )
@@ -89,7 +90,8 @@ def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target:
         y="target:Q")
     layers = [rule, line]
     if "low" in frame.columns:  # a summarised trend: the range of each period's scores behind its median
-        layers.insert(1, base.mark_area(opacity=0.18, color="#0072B2").encode(y2="high:Q", y="low:Q"))
+        layers.insert(1, base.mark_area(opacity=0.18, color="#0072B2").encode(
+            y=alt.Y("low:Q", scale=alt.Scale(domain=[low, high]), stack=None), y2="high:Q"))
     return alt.layer(*layers, data=frame).properties(width=150, height=90).facet(
         facet=alt.Facet("principle:N", title=None, header=alt.Header(labelLimit=170, labelFontSize=11)),
         columns=3,
