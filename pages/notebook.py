@@ -147,10 +147,17 @@ with trend_tab:
     if not partnerships:
         st.info("Save an assessment to follow a partnership over time.")
     else:
-        partnership = st.selectbox("Partnership", partnerships, key="trend-partnership")
-        items = [history.scored(notebook.store, a) for a in notebook.assessments_for(partnership)]
+        # Tabs all run on every rerun: with several partnerships, nothing is loaded and scored until
+        # one is chosen (a partnership of hundreds of assessments cost seconds on each visit).
+        partnership = st.selectbox("Partnership", partnerships, key="trend-partnership",
+                                   index=0 if len(partnerships) == 1 else None,
+                                   placeholder="Choose a partnership to follow")
+        items = [history.scored(notebook.store, a) for a in notebook.assessments_for(partnership)] \
+            if partnership else []
         frame, period = history.summarised(history.trend_frame(items))
-        if frame.empty:
+        if partnership is None:
+            pass
+        elif frame.empty:
             st.info("No scored principles yet for this partnership.")
         else:
             summary = (f" Each point is the median of that {period}'s assessments; the shaded band runs from "
