@@ -47,8 +47,9 @@ class LiveServer:
         self.log = log or tmp / "streamlit.log"
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = os.environ | {"JOININGFORCES_DATA_DIR": str(self.data_dir)} | (env or {})
-        env.pop("JOININGFORCES_DATABASE_URL", None)  # always the temporary SQLite file
+        inherited = {k: v for k, v in os.environ.items() if k != "JOININGFORCES_DATABASE_URL"}
+        # the temporary SQLite file, unless the caller names a database (replicas share one)
+        env = inherited | {"JOININGFORCES_DATA_DIR": str(self.data_dir)} | (env or {})
         self.process = subprocess.Popen(
             [sys.executable, "-m", module, "run", str(script), "--server.headless", "true",
              "--server.port", str(self.port), "--server.address", address,

@@ -61,12 +61,30 @@ def delete_saved(assessment_id: str) -> None:
 if st.session_state.pop("go-to-check", False):
     st.switch_page("pages/check.py")
 
+PAGE_SIZE = 20  # assessments per page of the list: the database sorts, counts and cuts
+COMPARE_CHOICES = 200  # newest assessments offered to compare (a partnership narrows them)
+
+
+def first_page() -> None:
+    st.session_state["notebook-page"] = 0
+
+
+def turn_page(step: int) -> None:
+    st.session_state["notebook-page"] = st.session_state.get("notebook-page", 0) + step
+
+
 with listing:
     search_col, filter_col = st.columns([3, 2])
-    search = search_col.text_input("Search", key="notebook-search", placeholder="Partnership or person")
-    chosen = filter_col.selectbox("Partnership", ["All partnerships", *partnerships], key="notebook-filter")
-    summaries = notebook.assessments(search=search.strip(),
-                                     partnership=None if chosen == "All partnerships" else chosen)
+    search = search_col.text_input("Search", key="notebook-search", placeholder="Partnership or person",
+                                   on_change=first_page)
+    chosen = filter_col.selectbox("Partnership", ["All partnerships", *partnerships], key="notebook-filter",
+                                  on_change=first_page)
+    wanted = {"search": search.strip(), "partnership": None if chosen == "All partnerships" else chosen}
+    total = notebook.count_assessments(**wanted)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page_no = min(max(0, st.session_state.get("notebook-page", 0)), pages - 1)
+    st.session_state["notebook-page"] = page_no
+    summaries = notebook.assessments(**wanted, limit=PAGE_SIZE, offset=page_no * PAGE_SIZE)
     if message := st.session_state.pop("notebook-message", None):
         st.success(message)
     if problem := st.session_state.pop("notebook-problem", None):
@@ -74,6 +92,9 @@ with listing:
     if not summaries:
         st.info("No saved assessments yet." if not search and chosen == "All partnerships"
                 else "No saved assessment matches.")
+    elif pages > 1:
+        first = page_no * PAGE_SIZE + 1
+        st.caption(f"Showing {first:,}–{first + len(summaries) - 1:,} of {total:,}, newest first.")
     # Widget keys are numbered, not named by the assessment: ids never go into the page.
     for n, summary in enumerate(summaries):
         with st.container(border=True):
@@ -90,16 +111,27 @@ with listing:
                          "The partnership's action plan is kept.")
                 st.button("Yes, delete it", key=f"delete-{n}", type="primary",
                           on_click=delete_saved, args=(summary.id,))
-
-all_summaries = notebook.assessments()
-# Numbered so that two assessments of one partnership on one day still read differently.
-labels = {s.id: f"{n}. {s.partnership}{' — ' + s.respondent if s.respondent else ''}, {s.created:%d %b %Y %H:%M} "
-                f"({s.rubric_title})" for n, s in enumerate(all_summaries, start=1)}
+    if pages > 1:
+        newer, where, older = st.columns([1, 2, 1], vertical_alignment="center")
+        newer.button("Newer", key="notebook-newer", on_click=turn_page, args=(-1,), disabled=page_no == 0,
+                     icon=":material/chevron_left:", width="stretch")
+        where.markdown(f"Page {page_no + 1:,} of {pages:,}", text_alignment="center")
+        older.button("Older", key="notebook-older", on_click=turn_page, args=(1,), disabled=page_no >= pages - 1,
+                     icon=":material/chevron_right:", width="stretch")
 
 with compare_tab:
-    if len(all_summaries) < 2:
-        st.info("Save two assessments to compare them.")
+    among = st.selectbox("Partnership", ["All partnerships", *partnerships], key="compare-partnership")
+    choices = notebook.assessments(partnership=None if among == "All partnerships" else among,
+                                   limit=COMPARE_CHOICES)
+    # Numbered so that two assessments of one partnership on one day still read differently.
+    labels = {s.id: f"{n}. {s.partnership}{' — ' + s.respondent if s.respondent else ''}, "
+                    f"{s.created:%d %b %Y %H:%M} ({s.rubric_title})" for n, s in enumerate(choices, start=1)}
+    if len(choices) < 2:
+        st.info("Save two assessments to compare them." if among == "All partnerships"
+                else "This partnership has one assessment: save another to compare them.")
     else:
+        if len(choices) == COMPARE_CHOICES:
+            st.caption(f"The {COMPARE_CHOICES} newest are offered; choose a partnership to reach older ones.")
         ids = list(labels)
         before_col, after_col = st.columns(2)
         before_id = before_col.selectbox("Before", ids, index=min(1, len(ids) - 1), format_func=labels.get,
@@ -119,20 +151,30 @@ with trend_tab:
     if not partnerships:
         st.info("Save an assessment to follow a partnership over time.")
     else:
-        partnership = st.selectbox("Partnership", partnerships, key="trend-partnership")
-        items = [history.scored(notebook.store, a) for a in notebook.assessments_for(partnership)]
-        frame = history.trend_frame(items)
-        if frame.empty:
+        # Tabs all run on every rerun: with several partnerships, nothing is loaded and scored until
+        # one is chosen (a partnership of hundreds of assessments cost seconds on each visit).
+        partnership = st.selectbox("Partnership", partnerships, key="trend-partnership",
+                                   index=0 if len(partnerships) == 1 else None,
+                                   placeholder="Choose a partnership to follow")
+        items = [history.scored(notebook.store, a) for a in notebook.assessments_for(partnership)] \
+            if partnership else []
+        frame, period = history.summarised(history.trend_frame(items))
+        if partnership is None:
+            pass
+        elif frame.empty:
             st.info("No scored principles yet for this partnership.")
         else:
+            summary = (f" Each point is the median of that {period}'s assessments; the shaded band runs from "
+                       "the lowest score to the highest." if period else "")
             st.caption(f"{len(items)} assessment{'s' if len(items) != 1 else ''}, "
-                       f"from {frame['date'].min():%d %b %Y} to {frame['date'].max():%d %b %Y}.")
+                       f"from {frame['date'].min():%d %b %Y} to {frame['date'].max():%d %b %Y}.{summary}")
             for change in history.trend_changes(items):
                 st.info(ui.plain(change), icon=":material/info:")
             st.altair_chart(history.trend_chart(frame), width="content")
             with st.expander("The same as a table"):
-                table = frame.pivot_table(index="principle", columns=frame["date"].dt.strftime("%d %b %Y"),
-                                          values="score", aggfunc="first")
+                when = frame["date"].map(lambda d: history.period_label(d, period))
+                table = frame.assign(when=when).pivot_table(index="principle", columns="when", values="score",
+                                                            aggfunc="first", sort=False)
                 ui.table(table.map(lambda v: "—" if v != v else one_decimal(v)))
 
 
@@ -146,7 +188,7 @@ def add_action(partnership: str) -> None:
         st.session_state["action-problem"] = "Write what the action is."
         return
     token = ui.token_for(ui.current_rubric())
-    if token not in {s.id for s in notebook.assessments()}:
+    if not notebook.holds(token):
         token = None  # opened with someone else's link: the action goes in this notebook, on its own
     ui.ready_to_keep()
     notebook.add_action(partnership, st.session_state["new-action-principle"], text,

@@ -35,6 +35,8 @@ SCRIPTS = {
     # PostgreSQL is used if it answers and skipped (with the reason printed) if not: SQLite always runs.
     "load": (["bench_load", "--quick"], False, ["SQLite, threads:", "SQLite, processes:", "yardstick:",
                                                "one participant alone", "verdict: 0 lost, 0 duplicated"]),
+    # Two replicas on PostgreSQL with think time; prints "verdict: skipped" without PostgreSQL.
+    "replicas": (["bench_replicas", "--quick"], False, ["Replicas:", "verdict: "]),
 }
 
 

@@ -160,3 +160,43 @@ def test_answers_loaded_from_a_file_into_an_open_assessment_are_saved_and_surviv
     reloaded.switch_page("pages/check.py").run()
     assert reloaded.radio(key=f"answer-quick-check-{first.id}").value is None
     assert reloaded.radio(key=f"answer-quick-check-{second.id}").value == 5
+
+
+def test_a_large_notebook_is_listed_a_page_at_a_time_newest_first():
+    from datetime import date, timedelta
+
+    name = unique("Paging Partners")
+    store = Store()
+    digest = store.snapshot_rubric((ROOT / "rubric" / "quick-check.toml").read_text(encoding="utf-8"))
+    first = QUICK.principles[0].statements
+    for k in range(45):
+        made = store.create_assessment(rubric_hash=digest, partnership=name, respondent=f"Person {k}",
+                                       created=date(2020, 1, 1) + timedelta(days=k))
+        store.set_answers(made.id, {s.id: 1 + k % 5 for s in first})
+    at = new_app()
+    at.switch_page("pages/notebook.py").run()
+    at.selectbox(key="notebook-filter").set_value(name).run()
+
+    def shown() -> list[str]:
+        return [m.value.split(" · ")[1].split("  ")[0] for m in at.markdown if name in m.value]
+
+    assert "Showing 1–20 of 45, newest first." in [c.value for c in at.caption]
+    assert shown() == [f"Person {k}" for k in range(44, 24, -1)]
+    assert at.button(key="notebook-newer").disabled
+    at.button(key="notebook-older").click().run()
+    at.button(key="notebook-older").click().run()
+    assert "Showing 41–45 of 45, newest first." in [c.value for c in at.caption]
+    assert shown() == [f"Person {k}" for k in range(4, -1, -1)]
+    assert at.button(key="notebook-older").disabled
+    at.text_input(key="notebook-search").input("Person 1").run()  # a search starts again at page 1
+    assert shown() == [f"Person {k}" for k in range(19, 9, -1)] + ["Person 1"]
+    assert not [c.value for c in at.caption if c.value.startswith("Showing")]  # one page: no pager
+    # The trend of those 45 (over two months) is summarised: a median per month, its range behind it.
+    # with several partnerships nothing is loaded until one is chosen; a notebook of one shows it at once
+    alone = store.partnerships(belongs_to=LOCAL_OWNER) == [name]
+    assert at.selectbox(key="trend-partnership").value == (name if alone else None)
+    at.selectbox(key="trend-partnership").set_value(name).run()
+    caption = [c.value for c in at.caption if c.value.startswith("45 assessments")]
+    assert caption and "median of that month's assessments" in caption[0], [c.value for c in at.caption]
+    spec = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
+    assert [layer["mark"]["type"] for layer in spec["spec"]["layer"]] == ["rule", "area", "line"]

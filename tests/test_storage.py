@@ -456,6 +456,28 @@ def test_list_search_filter_order_and_counts(store, small):
     assert store.partnerships(belongs_to=LOCAL_OWNER) == ["Hillside 100%_club", "Riverside Trust"]
 
 
+def test_list_pages_are_cut_and_counted_by_the_database(store, small):
+    made = [new(store, small, partnership="Page Co" if k % 3 else "Other Co", respondent=f"R{k}",
+                created=date(2020, 1, 1 + k)) for k in range(25)]
+    store.set_answers(made[3].id, {"trust-1": 4, "trust-2": None})
+    newest_first = [a.id for a in reversed(made)]
+    pages = [store.list_assessments(belongs_to=LOCAL_OWNER, limit=10, offset=k) for k in (0, 10, 20)]
+    assert [[s.id for s in page] for page in pages] == [newest_first[:10], newest_first[10:20], newest_first[20:]]
+    assert store.count_assessments(belongs_to=LOCAL_OWNER) == 25
+    counted = {s.id: (s.answered, s.dont_know) for page in pages for s in page}
+    assert counted[made[3].id] == (2, 1) and counted[made[4].id] == (0, 0)  # answers counted on each page
+    page_co = [a.id for a in reversed(made) if a.partnership == "Page Co"]
+    assert [s.id for s in store.list_assessments(partnership="page co", belongs_to=LOCAL_OWNER, limit=5,
+                                                 offset=5)] == page_co[5:10]
+    assert store.count_assessments(partnership="Page Co", belongs_to=LOCAL_OWNER) == len(page_co) == 16
+    assert store.count_assessments("r2", belongs_to=LOCAL_OWNER) == 6  # R2 and R20..R24: respondents searched too
+    assert store.count_assessments(belongs_to="notebook:" + "0" * 64) == 0
+    assert store.list_assessments(belongs_to=LOCAL_OWNER, limit=10, offset=30) == []
+    # everyone's (the backup's view), one partnership matched as its key is
+    assert [s.id for s in store.list_assessments(partnership=" OTHER  co ", belongs_to=None)] == [
+        a.id for a in reversed(made) if a.partnership == "Other Co"]
+
+
 def test_delete_cascades_answers_and_notes_but_actions_stay(store, small):
     a, b = new(store, small), new(store, small, partnership="Hillside")
     store.set_answers(a.id, {"trust-1": 3, "trust-2": None})

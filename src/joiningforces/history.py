@@ -163,7 +163,8 @@ def trend_changes(history: Sequence[Scored]) -> list[str]:
 
 def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target: float = 4.0) -> alt.FacetChart:
     """Small multiples: each principle's score over time, on the same scale, with the strength line."""
-    base = alt.Chart(frame).encode(
+    # No data of their own: the layers take the facet's rows, one principle per small chart.
+    base = alt.Chart().encode(
         x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %Y", labelAngle=-30, tickCount=4)),
         y=alt.Y("score:Q", title=None, scale=alt.Scale(domain=[low, high])),
     )
@@ -176,7 +177,11 @@ def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target:
     )
     rule = alt.Chart(pd.DataFrame({"target": [target]})).mark_rule(strokeDash=[4, 3], color="#009E73").encode(
         y="target:Q")
-    return alt.layer(rule, line, data=frame).properties(width=150, height=90).facet(
+    layers = [rule, line]
+    if "low" in frame.columns:  # a summarised trend: the range of each period's scores behind its median
+        layers.insert(1, base.mark_area(opacity=0.18, color="#0072B2").encode(
+            y=alt.Y("low:Q", scale=alt.Scale(domain=[low, high]), stack=None), y2="high:Q"))
+    return alt.layer(*layers, data=frame).properties(width=150, height=90).facet(
         facet=alt.Facet("principle:N", title=None, header=alt.Header(labelLimit=170, labelFontSize=11)),
         columns=3,
     ).properties(description="Each principle's score over time, one small chart per principle.")
@@ -184,3 +189,40 @@ def trend_chart(frame: pd.DataFrame, *, low: float = 1, high: float = 5, target:
 
 def latest_first(items: Sequence[Scored]) -> list[Scored]:
     return sorted(items, key=lambda s: s.assessment.created or datetime.min, reverse=True)
+
+
+TREND_POINTS = 24  # most points per principle a trend draws; more assessments are summarised by period
+_PERIODS = (("M", "%b %Y"), ("Q", "Q%q %Y"), ("Y", "%Y"))
+
+
+def summarised(frame: pd.DataFrame, at_most: int = TREND_POINTS) -> tuple[pd.DataFrame, str | None]:
+    """A trend frame with at most `at_most` dates per principle: as it is when it has few enough,
+    else each principle's median per month, quarter or year (the first that fits), with the
+    lowest and highest score and how many assessments each point stands for. Returns the frame
+    and the period's name ("month", "quarter", "year"), or None when nothing was summarised."""
+    if frame.empty or frame["date"].nunique() <= at_most:
+        return frame, None
+    dates = pd.to_datetime(frame["date"], utc=True).dt.tz_localize(None)
+    for (code, _), name in zip(_PERIODS, ("month", "quarter", "year")):
+        period = dates.dt.to_period(code)
+        if period.nunique() <= at_most or code == "Y":
+            break
+    grouped = frame.assign(period=period).groupby(["period", "principle_id", "principle"], sort=True)["score"]
+    out = grouped.agg(score="median", low="min", high="max", assessments="count").reset_index()
+    out["date"] = out["period"].dt.start_time.dt.tz_localize("UTC")
+    out["score"] = out["score"].round(2)
+    out["band"] = [f"median of {n}, range {lo:.1f}–{hi:.1f}" for n, lo, hi in
+                   zip(out["assessments"], out["low"], out["high"])]
+    return out.drop(columns="period")[["date", "principle", "principle_id", "score", "band", "low", "high",
+                                       "assessments"]], name
+
+
+def period_label(when: datetime, period: str | None) -> str:
+    """A trend point's date as a person reads it: the day, or the month, quarter or year it summarises."""
+    if period == "month":
+        return f"{when:%b %Y}"
+    if period == "quarter":
+        return f"Q{(when.month - 1) // 3 + 1} {when:%Y}"
+    if period == "year":
+        return f"{when:%Y}"
+    return f"{when:%d %b %Y}"

@@ -98,11 +98,29 @@ class Notebook:
     def rubric(self, assessment: Assessment):
         return self.store.rubric(assessment.rubric_hash)
 
-    def assessments(self, search: str = "", partnership: str | None = None) -> list[AssessmentSummary]:
+    def assessments(self, search: str = "", partnership: str | None = None, *, limit: int | None = None,
+                    offset: int = 0) -> list[AssessmentSummary]:
+        """This notebook's assessments, newest first; `limit` and `offset` give one page of them."""
         if not self.actor.keeps_things:
             return []
-        found = self.store.list_assessments(search, partnership, belongs_to=self.actor.owner)
+        found = self.store.list_assessments(search, partnership, belongs_to=self.actor.owner, limit=limit,
+                                            offset=offset)
         return [a for a in found if self.may(Action.READ, self._thing(a))]
+
+    def count_assessments(self, search: str = "", partnership: str | None = None) -> int:
+        """How many `assessments(search, partnership)` lists without a limit."""
+        if not self.actor.keeps_things:
+            return 0
+        return self.store.count_assessments(search, partnership, belongs_to=self.actor.owner)
+
+    def holds(self, assessment_id: str | None) -> bool:
+        """Whether the assessment is in this notebook (not only opened with its link)."""
+        if assessment_id is None or not self.actor.keeps_things:
+            return False
+        try:
+            return self.assessment(assessment_id).belongs_to == self.actor.owner
+        except NotFound:
+            return False
 
     def partnerships(self) -> list[str]:
         return self.store.partnerships(belongs_to=self.actor.owner) if self.actor.keeps_things else []

@@ -38,12 +38,16 @@ from ..models import Rubric
 from ..scoring import check_answers
 from . import schema as t
 from .errors import NotFound, StoreError
+from .gate import FairGate
 from .faults import COMMIT_UNKNOWN, RETRY_DELAYS, retrying, with_retries
 from .migrations import migrate
 
 DATABASE_URL_ENV = "JOININGFORCES_DATABASE_URL"
 DATA_DIR_ENV = "JOININGFORCES_DATA_DIR"
 BUSY_TIMEOUT_ENV = "JOININGFORCES_SQLITE_BUSY_TIMEOUT"
+POOL_SIZE_ENV = "JOININGFORCES_POOL_SIZE"
+POOL_OVERFLOW_ENV = "JOININGFORCES_POOL_OVERFLOW"
+POOL_TIMEOUT_ENV = "JOININGFORCES_POOL_TIMEOUT"
 BUSY_TIMEOUT = 20.0  # seconds an SQLite write waits for another writer's lock, per try
 SQLITE_FILE = "joiningforces.sqlite3"
 
@@ -186,17 +190,58 @@ def _sqlite_on_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("jf_write") else "BEGIN")
 
 
-def _make_engine(url: URL, busy_timeout: float = BUSY_TIMEOUT) -> Engine:
+@dataclass(frozen=True)
+class PoolSettings:
+    """How many connections one process keeps (`size`) and may open beyond them (`overflow`), and
+    how long a call waits for one (`timeout`, seconds) before the person is told the database is busy.
+    At most `size` transactions run at once, admitted first come, first served (`gate.FairGate`);
+    the overflow is for reads that open a second connection.
+
+    Chosen from measurement (benchmarks/README.md, "Connection pool"): one process serving 100
+    participants answering as fast as they can never waited past the timeout with 20 + 10 on
+    PostgreSQL; a server database needs `size + overflow` connections per replica, so two replicas
+    need 60 of PostgreSQL's `max_connections` (default 100). Each can be set by environment variable."""
+
+    size: int = 20
+    overflow: int = 10
+    timeout: float = 60.0
+
+    @classmethod
+    def from_env(cls) -> PoolSettings:
+        values = {}
+        for field, env, kind, low, high in (("size", POOL_SIZE_ENV, int, 1, 1000),
+                                            ("overflow", POOL_OVERFLOW_ENV, int, 0, 1000),
+                                            ("timeout", POOL_TIMEOUT_ENV, float, 1, 3600)):
+            raw = (os.environ.get(env) or "").strip()
+            if not raw:
+                continue
+            try:
+                value = kind(raw)
+            except ValueError:
+                value = low - 1
+            if not low <= value <= high:
+                raise StoreError(f"{env} must be a number from {low} to {high}, not {raw!r}.")
+            values[field] = value
+        return cls(**values)
+
+    @property
+    def connections(self) -> int:
+        """The most connections one process may hold at once."""
+        return self.size + self.overflow
+
+
+def _make_engine(url: URL, busy_timeout: float = BUSY_TIMEOUT, pool: PoolSettings | None = None) -> Engine:
+    pool = pool or PoolSettings.from_env()
+    sizes = {"pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": pool.timeout}
     if url.get_backend_name() == "sqlite":
         if url.database in (None, "", ":memory:") or "mode=memory" in str(url):
             raise StoreError("An in-memory SQLite database is not supported; give a file path.")
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout},
-                               pool_size=10, max_overflow=20)
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": busy_timeout}, **sizes)
         event.listen(engine, "connect", lambda conn, record: _sqlite_on_connect(conn, record, busy_timeout))
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     # pool_pre_ping: a connection that died with a database restart is replaced, not handed out.
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **sizes)
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -315,7 +360,9 @@ class Store:
             busy_timeout = sqlite_busy_timeout() if self.url.get_backend_name() == "sqlite" else BUSY_TIMEOUT
         self.busy_timeout = float(busy_timeout)
         self.retry_delays = tuple(RETRY_DELAYS if retry_delays is None else retry_delays)
-        self.engine = _make_engine(self.url, self.busy_timeout)
+        self.pool = PoolSettings.from_env()
+        self.engine = _make_engine(self.url, self.busy_timeout, self.pool)
+        self._gate = FairGate(self.pool.size, self.pool.timeout)  # first come, first served
         writer = self.engine.execution_options(jf_write=True)  # same pool and events, locking BEGIN
         self._reading = sessionmaker(self.engine, expire_on_commit=False)
         self._writing = sessionmaker(writer, expire_on_commit=False)
@@ -346,12 +393,12 @@ class Store:
 
     @contextmanager
     def _read(self) -> Iterator[Session]:
-        with self._reading() as session, session.begin():
+        with self._gate.admit(), self._reading() as session, session.begin():
             yield session
 
     @contextmanager
     def _write(self) -> Iterator[Session]:
-        with self._writing() as session:
+        with self._gate.admit(), self._writing() as session:
             session.begin()
             yield session  # if the block raises, closing the session rolls the transaction back
             try:
@@ -728,27 +775,13 @@ class Store:
             s.execute(delete(t.assessments).where(t.assessments.c.id == row.id))
             self._prune_partnership(s, row.partnership_id)
 
-    @retrying
-    def list_assessments(self, search: str = "", partnership: str | None = None, *,
-                         belongs_to: str | None) -> list[AssessmentSummary]:
-        """Summaries of the owner's saved assessments, newest first (by date, then last change);
-        `belongs_to=None` lists everyone's (the command line's backup, never a page).
-
-        `search` matches part of the partnership's or the respondent's name, ignoring case;
-        `partnership` keeps one partnership's (matched as `partnerships()` spells it, ignoring case).
-        """
-        a, p, r, ans = t.assessments, t.partnerships, t.rubric_snapshots, t.answers
-        counts = (select(ans.c.assessment_id, func.count().label("answered"),
-                         func.count(ans.c.value).label("valued"))
-                  .group_by(ans.c.assessment_id).subquery())
-        query = (select(a.c.uid, a.c.belongs_to, p.c.name, a.c.respondent, a.c.rubric_id, a.c.rubric_version, r.c.title,
-                        a.c.created, a.c.updated, r.c.statements,
-                        func.coalesce(counts.c.answered, 0).label("answered"),
-                        func.coalesce(counts.c.valued, 0).label("valued"))
+    def _listing(self, search: str, partnership: str | None, belongs_to: str | None):
+        """The query behind `list_assessments` and `count_assessments`: one owner's, searched, filtered."""
+        a, p, r = t.assessments, t.partnerships, t.rubric_snapshots
+        query = (select(a.c.id, a.c.uid, a.c.belongs_to, p.c.name, a.c.respondent, a.c.rubric_id,
+                        a.c.rubric_version, r.c.title, a.c.created, a.c.updated, r.c.statements)
                  .join(p, p.c.id == a.c.partnership_id)
-                 .join(r, r.c.hash == a.c.rubric_hash)
-                 .outerjoin(counts, counts.c.assessment_id == a.c.id)
-                 .order_by(a.c.created.desc(), a.c.updated.desc(), a.c.id.desc()))
+                 .join(r, r.c.hash == a.c.rubric_hash))
         search = " ".join(str(search or "").split())
         if search:
             query = query.where(or_(p.c.name.icontains(search, autoescape=True),
@@ -757,16 +790,55 @@ class Store:
             query = query.where(a.c.belongs_to == belongs_to)
             if partnership is not None:
                 query = query.where(p.c.key == _partnership_key(str(partnership), belongs_to))
+        elif partnership is not None:  # everyone's (the backup): the name as partnership keys match it
+            query = query.where(p.c.key == p.c.belongs_to.concat("/" + " ".join(str(partnership).split()).casefold()))
+        return query
+
+    @retrying
+    def list_assessments(self, search: str = "", partnership: str | None = None, *,
+                         belongs_to: str | None, limit: int | None = None,
+                         offset: int = 0) -> list[AssessmentSummary]:
+        """Summaries of the owner's saved assessments, newest first (by date, then last change);
+        `belongs_to=None` lists everyone's (the command line's backup, never a page).
+
+        `search` matches part of the partnership's or the respondent's name, ignoring case;
+        `partnership` keeps one partnership's (matched as `partnerships()` spells it, ignoring case).
+        `limit` and `offset` give one page of the list: the database sorts and cuts it, and answers
+        are counted for that page only, so a page costs the same in a notebook of 10 or 10,000.
+        """
+        a, ans = t.assessments, t.answers
+        query = (self._listing(search, partnership, belongs_to)
+                 .order_by(a.c.created.desc(), a.c.updated.desc(), a.c.id.desc()))
+        if limit is not None:
+            query = query.limit(max(0, int(limit)))
+        if offset:
+            query = query.offset(max(0, int(offset)))
         with self._read() as s:
             rows = s.execute(query).all()
-        if partnership is not None and belongs_to is None:  # everyone's: match the name as keys do
-            wanted = " ".join(str(partnership).split()).casefold()
-            rows = [x for x in rows if x.name.casefold() == wanted]
-        return [AssessmentSummary(id=x.uid, belongs_to=x.belongs_to, partnership=x.name, respondent=x.respondent, rubric_id=x.rubric_id,
-                                  rubric_version=x.rubric_version, rubric_title=x.title, created=x.created,
-                                  updated=x.updated, answered=int(x.answered),
-                                  dont_know=int(x.answered) - int(x.valued), statements=x.statements)
-                for x in rows]
+            counts = {}
+            for ids in (rows[k:k + 500] for k in range(0, len(rows), 500)):  # bound the IN list
+                counts.update({c.assessment_id: c for c in s.execute(
+                    select(ans.c.assessment_id, func.count().label("answered"),
+                           func.count(ans.c.value).label("valued"))
+                    .where(ans.c.assessment_id.in_([x.id for x in ids]))
+                    .group_by(ans.c.assessment_id))})
+        summaries = []
+        for x in rows:
+            answered = int(counts[x.id].answered) if x.id in counts else 0
+            valued = int(counts[x.id].valued) if x.id in counts else 0
+            summaries.append(AssessmentSummary(
+                id=x.uid, belongs_to=x.belongs_to, partnership=x.name, respondent=x.respondent,
+                rubric_id=x.rubric_id, rubric_version=x.rubric_version, rubric_title=x.title, created=x.created,
+                updated=x.updated, answered=answered, dont_know=answered - valued, statements=x.statements))
+        return summaries
+
+    @retrying
+    def count_assessments(self, search: str = "", partnership: str | None = None, *,
+                          belongs_to: str | None) -> int:
+        """How many `list_assessments` would list without a limit."""
+        with self._read() as s:
+            listing = self._listing(search, partnership, belongs_to).subquery()
+            return int(s.execute(select(func.count()).select_from(listing)).scalar_one())
 
     @retrying
     def assessments_for(self, partnership: str, *, belongs_to: str) -> list[Assessment]:
