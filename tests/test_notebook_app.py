@@ -5,7 +5,7 @@ import uuid
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import new_app
+from tests.apptest import ROOT, new_app
 
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.library import default_rubric
