@@ -48,7 +48,7 @@ def save_for_later() -> None:
             st.caption("The link, and a place to name the partnership, appear once you have answered a statement.")
             return
         me = ui.actor()
-        if token in me.links and me.keeps_things and not any(s.id == token for s in ui.notebook().assessments()):
+        if token in me.links and me.keeps_things and not ui.notebook().holds(token):  # by link, not yet kept here
             st.info("You opened this assessment with its private link. Add it to your notebook to find it there "
                     "next time.", icon=":material/menu_book:")
             st.button("Add it to my notebook", key="adopt", on_click=ui.guarded("save-problem")(adopt),
