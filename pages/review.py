@@ -185,15 +185,15 @@ if problem := st.session_state.pop("review-problem", None):
     st.error(problem)
 
 
-def record(statement_id: str, key: str) -> bool:
+def record(statement_id: str, key: str) -> ui.Saved:
     value = st.session_state[key]
     pending[statement_id] = None if value == ui.DONT_KNOW else value
     return save_pending(statement_id)
 
 
-def save_pending(just: str | None = None) -> bool:
+def save_pending(just: str | None = None) -> ui.Saved:
     """Save every answer given here and not saved yet (`just` is the one given now), in one
-    transaction; True if saved. While the database is busy or unreachable they stay pending; a
+    transaction. While the database is busy or unreachable they stay pending; a
     closed review or a link that no longer works refuses them, and the page goes back to what is saved."""
     earlier = bool(set(pending) - {just})  # a warning about them is on screen
     answers.update(pending)
@@ -201,8 +201,7 @@ def save_pending(just: str | None = None) -> bool:
         reviews.set_answers(own, dict(pending))
     except StoreUnavailable as busy:
         st.session_state["review-unsaved-why"] = busy.message
-        st.session_state[ui.RERUN_PAGE] = True  # to show the warning
-        return False
+        return ui.Saved(False, page_changed=True)  # the warning shows
     except (ReviewClosed, NotFound) as refused:
         st.session_state["review-problem"] = refused.message
         for sid in pending:
@@ -212,13 +211,10 @@ def save_pending(just: str | None = None) -> bool:
                 answers.pop(sid, None)
             st.session_state.pop(f"{prefix}-answer-{sid}", None)  # the widget goes back to what is saved
         pending.clear()
-        st.session_state[ui.RERUN_PAGE] = True  # to show the message
-        return False
+        return ui.Saved(False, page_changed=True)  # the message shows
     saved.update(pending)
     pending.clear()
-    if earlier:
-        st.session_state[ui.RERUN_PAGE] = True  # to take the warning about them away
-    return True
+    return ui.Saved(True, page_changed=earlier)  # the warning about earlier answers goes
 
 
 def go_to(step: int) -> None:

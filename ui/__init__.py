@@ -31,6 +31,7 @@ from .resources import library, reviews, store, warm_up_reports
 from .saving import (
     RESUME_PARAM,
     SAVED_PARAM,
+    Saved,
     guarded,
     link_for,
     open_assessment,
@@ -47,8 +48,6 @@ from .saving import (
 from .startup import every_run, run_through_app
 from .state import (
     DONT_KNOW,
-    RATED_UNDRAWN,
-    RERUN_PAGE,
     SAVED_MARKS,
     add_session_rubric,
     answers,

@@ -6,7 +6,7 @@ import streamlit as st
 
 from joiningforces.models import Rubric
 
-from .state import DONT_KNOW, RATED_UNDRAWN, RERUN_PAGE, SAVED_MARKS
+from .state import DONT_KNOW, RATED_UNDRAWN, SAVED_MARKS
 from .text import plain
 
 
@@ -14,8 +14,8 @@ def questionnaire_step(rubric: Rubric, step: int, given, key_prefix: str, on_cha
     """Draw one step of a questionnaire (self-check or board review) and return its principle.
 
     `given` maps statement ids to answers (None: don't know); each radio calls
-    `on_change(statement_id, widget_key)`, which returns True once the answer is saved. Only the
-    answers differ between the two pages.
+    `on_change(statement_id, widget_key)`, which saves the answer and returns a `ui.Saved`. Only
+    the answers differ between the two pages.
 
     Each statement's radio group is a fragment of its own, so a rating reruns that group alone
     (showing "Saved" under it), not the step: redrawing the step's five radio groups, note and
@@ -36,13 +36,18 @@ def questionnaire_step(rubric: Rubric, step: int, given, key_prefix: str, on_cha
 
 @st.fragment
 def _rating(rubric: Rubric, statement, given, key: str, on_change, disabled: bool) -> None:
-    # Streamlit's browser side holds back changes made while a run is going on, then sends them
-    # together as a rerun of the first one's fragment alone: every callback runs, but the other
-    # groups would not redraw (a fast keyboard user saw no "Saved" under a saved answer). A group
-    # that finds another's change undrawn reruns the page, which draws them all.
+    # Streamlit (1.67) holds back changes made while a run is going on, then sends them together
+    # as a rerun of the first one's fragment alone: every callback runs, but the other groups would
+    # not redraw (a fast keyboard user saw no "Saved" under a saved answer). A group that finds
+    # another's change undrawn reruns the page, which draws them all.
+    #   Not `st.rerun(scope=<this group's fragment key>)` from the callback, though Streamlit has it
+    # for this: a keyed rerun replaces the run the interaction would have made, and when a page
+    # rerun was already due (say the first answer started the assessment and the page must show
+    # its resume link) the page run was dropped and that answer's "Saved" never showed
+    # (tests/browser/test_quick_check.py, first step, caught it).
     undrawn = st.session_state.setdefault(RATED_UNDRAWN, set())
     undrawn.discard(key)
-    if st.session_state.pop(RERUN_PAGE, False) or undrawn:
+    if undrawn:
         st.rerun()
     choices = options(rubric)
     value = given.get(statement.id, _UNANSWERED)
@@ -59,10 +64,13 @@ def _rated(on_change, statement_id: str, key: str) -> None:
     # without its callback running), and goes as soon as a save of this statement fails.
     marks = st.session_state.setdefault(SAVED_MARKS, set())
     st.session_state.setdefault(RATED_UNDRAWN, set()).add(key)
-    if on_change(statement_id, key):
+    saved = on_change(statement_id, key)
+    if saved.stored:
         marks.add(key)
     else:
         marks.discard(key)
+    if saved.page_changed:  # a resume link or a warning appears or goes: the whole page redraws
+        st.rerun()
 
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -17,7 +18,6 @@ from .resources import library, store
 from .links import app_link
 from .state import (
     DONT_KNOW,
-    RERUN_PAGE,
     add_session_rubric,
     answers,
     current_rubric,
@@ -28,7 +28,18 @@ from .state import (
 )
 
 
-def record_answer(rubric: Rubric, statement_id: str, widget_key: str) -> bool:
+@dataclass(frozen=True)
+class Saved:
+    """What a save did: whether the change is stored, and whether the page now shows something
+    beyond the widget that changed (a new resume link, a warning appearing or going), so that a
+    callback inside a fragment knows to redraw the whole page."""
+
+    stored: bool
+    page_changed: bool = False
+
+
+
+def record_answer(rubric: Rubric, statement_id: str, widget_key: str) -> Saved:
     value = st.session_state.get(widget_key)
     answers(rubric)[statement_id] = None if value == DONT_KNOW else value
     return save(rubric, lambda notebook, uid: notebook.set_answers(uid, {statement_id: answers(rubric)[statement_id]}))
@@ -51,6 +62,7 @@ SAVED_PARAM = "s"  # an assessment of this notebook, by id (grants nothing to an
 
 
 def _start_assessment(rubric: Rubric) -> str | None:
+    """Start the saved assessment this tab's answers go to (the page then shows its resume link)."""
     text = rubric_text(rubric)
     if text is None or not identity.actor().keeps_things:
         return None
@@ -59,7 +71,6 @@ def _start_assessment(rubric: Rubric) -> str | None:
     assessment = notebook.start(text, partnership=details()["partnership"], respondent=details()["respondent"])
     st.session_state.setdefault("tokens", {})[rubric.id] = assessment.id
     st.session_state.setdefault("links", {})[assessment.id] = assessment.link
-    st.session_state[RERUN_PAGE] = True  # the page now shows the resume link
     st.query_params[RESUME_PARAM] = assessment.link  # a reload from now on brings it back
     # Whatever was answered before the first save (e.g. restored from a file) goes in too.
     write_everything(rubric)(notebook, assessment.id)
@@ -67,28 +78,27 @@ def _start_assessment(rubric: Rubric) -> str | None:
 
 
 
-def save(rubric: Rubric, write) -> bool:
-    """Run `write(notebook, id)` for the rubric's assessment, starting one if needed; True if written.
+def save(rubric: Rubric, write) -> Saved:
+    """Run `write(notebook, id)` for the rubric's assessment, starting one if needed.
 
     A failed save keeps the answer in the session and says so; the next save writes everything
     again, so a brief database fault loses nothing.
     """
     try:
+        started = token_for(rubric) is None
         token = token_for(rubric) or _start_assessment(rubric)
         if token is None:
-            return False
+            return Saved(False)
         notebook = identity.notebook()
         if st.session_state.pop("unsaved", False):
             write_everything(rubric)(notebook, token)  # whatever failed before goes in first
         write(notebook, token)
     except Exception as exc:  # noqa: BLE001 - any database fault is reported the same way, answers kept
         st.session_state["unsaved"] = True
-        st.session_state[RERUN_PAGE] = True  # to show the warning
         st.session_state["save-problem"] = save_problem(exc)
-        return False
-    if st.session_state.pop("save-problem", None):
-        st.session_state[RERUN_PAGE] = True  # to take the warning away
-    return True
+        return Saved(False, page_changed=True)  # the warning shows
+    had_problem = st.session_state.pop("save-problem", None) is not None  # the warning goes
+    return Saved(True, page_changed=started or had_problem)
 
 
 

@@ -13,7 +13,7 @@ from joiningforces.access import Mode
 from . import identity
 from .resources import warm_up_reports
 from .saving import notices, sync_resume_link
-from .state import RATED_UNDRAWN, RERUN_PAGE
+from .state import RATED_UNDRAWN
 from .text import FOCUS_STYLE
 
 
@@ -29,8 +29,7 @@ _OWN_LINKS = ("review", "facilitate", "present")
 def every_run(url_path: str = "") -> None:
     """What app.py does on every run before the page: styles, resume link, notices."""
     _this_run.via_app = True
-    st.session_state.pop(RERUN_PAGE, None)  # a whole run shows every change anyway
-    st.session_state.pop(RATED_UNDRAWN, None)
+    st.session_state.pop(RATED_UNDRAWN, None)  # a whole run draws every group
     st.html(FOCUS_STYLE)
     warm_up_reports()
     identity.require_sign_in(url_path)

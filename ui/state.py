@@ -78,10 +78,6 @@ def token_for(rubric: Rubric) -> str | None:
 
 
 
-RERUN_PAGE = "rerun-page"  # set by a callback whose change shows beyond its radio group (a message, a link)
-
-
-
 RATED_UNDRAWN = "rated-undrawn"  # widget keys whose callback ran but whose group has not redrawn since
 
 
