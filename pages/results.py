@@ -108,11 +108,13 @@ else:
         "PDF report", data=pdf,
         file_name=f"{base}.pdf", mime="application/pdf", icon=":material/picture_as_pdf:",
         key="download-pdf", width="stretch")
+    # Small files are made with the page (a click then needs nothing from the server); the PDF
+    # and PNG are made only when asked for, as they take vl-convert a while.
     ui.download_button(csv_col,
-        "Answers and scores (CSV)", data=lambda: exports.to_csv(result, notes).encode("utf-8-sig"), file_name=f"{base}.csv",
+        "Answers and scores (CSV)", data=exports.to_csv(result, notes).encode("utf-8-sig"), file_name=f"{base}.csv",
         mime="text/csv", icon=":material/table:", key="download-csv", width="stretch")
     ui.download_button(json_col,
-        "Answers (JSON, to load back)", data=lambda: exports.to_json(result, notes), file_name=f"{base}.json",
+        "Answers (JSON, to load back)", data=exports.to_json(result, notes), file_name=f"{base}.json",
         mime="application/json", icon=":material/data_object:", key="download-json",
         width="stretch")
     png_col, svg_col, _ = st.columns(3)
@@ -120,9 +122,9 @@ else:
         "Radar (PNG)", data=lambda: report.radar_png(charts.result_radar(result)), file_name=f"{base}-radar.png",
         mime="image/png", icon=":material/image:", key="download-png", width="stretch")
     ui.download_button(svg_col,
-        "Radar (SVG)", data=lambda: report.radar_svg(charts.result_radar(result), rubric.language), file_name=f"{base}-radar.svg",
-        mime="image/svg+xml", icon=":material/image:", key="download-svg", width="stretch")
-
+        "Radar (SVG)", data=report.in_language(ui.chart_svg(charts.result_radar, result), rubric.language),
+        file_name=f"{base}-radar.svg", mime="image/svg+xml", icon=":material/image:", key="download-svg",
+        width="stretch")
 
 def load_back() -> None:
     """Restore exported answers; a file made with another rubric in the library switches to it."""

@@ -224,7 +224,7 @@ with st.container(horizontal=True):
     st.download_button("Starter template (TOML)", data=studio.starter_template().encode("utf-8"),
                        file_name="my-workshop.toml", mime="application/toml", on_click="ignore",
                        icon=":material/description:", key="studio-template")
-    ui.download_button(st, "JSON Schema, for editors", data=studio.json_schema_text, file_name="rubric.schema.json",
+    ui.download_button(st, "JSON Schema, for editors", data=studio.json_schema_text(), file_name="rubric.schema.json",
                        mime="application/schema+json", icon=":material/data_object:", key="studio-schema")
 st.caption("The template is a small, valid rubric with comments on every part: a good place to start. "
            "Editors such as VS Code use the schema to suggest keys as you type.")

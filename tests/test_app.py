@@ -133,17 +133,24 @@ def test_notes_are_kept_with_the_answers_and_exported():
 
 @pytest.fixture
 def downloads(monkeypatch):
-    """The callables behind deferred download buttons, by file name, as a click would run them."""
+    """Every download button's file, by file name, as a function giving what a click would get:
+    files made with the page (bytes) and files made on the click (a callable)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
 
     captured = {}
-    original = MediaFileManager.add_deferred
+    made_on_click, made_now = MediaFileManager.add_deferred, MediaFileManager.add
 
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
         captured[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+        return made_on_click(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
+    def capture(self, path_or_data, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name is not None:
+            captured[file_name] = lambda: path_or_data if isinstance(path_or_data, bytes) else path_or_data.encode()
+        return made_now(self, path_or_data, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture_deferred)
+    monkeypatch.setattr(MediaFileManager, "add", capture)
     return captured
 
 
@@ -174,7 +181,7 @@ def test_json_export_round_trips_through_the_uploader(downloads):
     # A new session: nothing answered, then the exported file is loaded back.
     fresh = new_app()
     fresh.switch_page("pages/results.py").run()
-    fresh.get("file_uploader")[0].upload("mine.json", exported.encode(), "application/json").run()
+    fresh.get("file_uploader")[0].upload("mine.json", exported, "application/json").run()
     assert not fresh.exception
     assert fresh.session_state["answers"]["quick-check"] == expected
     assert fresh.session_state["notes"]["quick-check"][QUICK.principles[-1].id] == "Said “no” to the funder — together."
@@ -186,7 +193,8 @@ def test_csv_and_radar_exports(downloads):
     csv_text = by_suffix(downloads, ".csv")().decode("utf-8-sig")
     assert "trust" in csv_text and "Concern" in csv_text
     assert by_suffix(downloads, "-radar.png")()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "<svg" in by_suffix(downloads, "-radar.svg")()
+    svg = by_suffix(downloads, "-radar.svg")().decode("utf-8")
+    assert svg.startswith("<svg") and 'lang="en"' in svg and "Trust" in svg
 
 
 @pytest.mark.parametrize("content, message", [

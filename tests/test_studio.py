@@ -496,7 +496,7 @@ def test_template_and_schema_downloads(downloads):
     studio_app()
     template = downloads["my-workshop.toml"]
     assert load_rubric(template).id == "my-workshop"
-    assert json.loads(downloads["rubric.schema.json"]()) == studio.json_schema()
+    assert json.loads(downloads["rubric.schema.json"]) == studio.json_schema()  # made with the page
 
 
 def test_a_rubric_in_welsh_and_german_previews_and_its_sample_pdf_has_the_text(downloads):

@@ -9,7 +9,7 @@
 Pages use `ui.<name>`; the names are gathered here.
 """
 
-from .charts import static_chart
+from .charts import chart_svg, static_chart
 from .downloads import EXPORT_WAIT, download_button, export_problem
 from .identity import (
     HELD_LINKS,

@@ -33,6 +33,12 @@ def static_chart(build, result) -> None:
 
 
 
+def chart_svg(build, result) -> str:
+    """The same SVG as `static_chart` shows (from the same cache), for a download."""
+    return _cached_svg(build.__name__, result.rubric, result.answers)[0]
+
+
+
 @st.cache_data(show_spinner=False, max_entries=256, hash_funcs={Rubric: lambda r: (r.id, r.version, hash(r))})
 def _cached_svg(builder: str, rubric: Rubric, answers: dict) -> tuple[str, str]:
     from joiningforces import report

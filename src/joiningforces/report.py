@@ -84,9 +84,13 @@ def radar_svg(chart: alt.TopLevelMixin | Mapping | str, language: str | None = N
     """A chart as standalone SVG text (points keep their aria-labels). `language`, a rubric's
     language code, is set as the image's `lang` so its titles are read in that language."""
     _register_fonts()
-    svg = vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[])
+    return in_language(vlc.vegalite_to_svg(_spec(chart), allowed_base_urls=[]), language)
+
+
+def in_language(svg: str, language: str | None) -> str:
+    """The SVG with `language` (a rubric's language code) as its `lang`, if it is a language code."""
     if language and LANGUAGE_SHAPE.fullmatch(language):
-        svg = svg.replace("<svg ", f'<svg lang="{language}" xml:lang="{language}" ', 1)
+        return svg.replace("<svg ", f'<svg lang="{language}" xml:lang="{language}" ', 1)
     return svg
 
 
