@@ -6,15 +6,15 @@ shown here is aggregate (`aggregate.ReviewAggregate`): groups below the minimum 
 than N answers", and nobody's answers are shown but the facilitator's own, to them.
 """
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 import ui
-from joiningforces import boardpack, charts
-from joiningforces.aggregate import Suppressed, count_text
+from joiningforces import boardpack
+from joiningforces import review_views as views
+from joiningforces.aggregate import count_text
 from joiningforces.storage import LINK_NOT_FOUND, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.schema import ACTION_STATUSES
 from joiningforces.scoring import one_decimal
@@ -86,7 +86,7 @@ def create() -> None:
         "Rubric", ids, index=ids.index(current) if current in ids else 0, key="new-review-rubric",
         format_func=lambda rid: f"{rubrics[rid].title} ({len(rubrics[rid].statements)} statements)")
     rubric = rubrics[rubric_id]
-    labels = boardpack.role_labels(rubric)
+    labels = views.role_labels(rubric)
     st.caption(f"{len(rubric.statements)} statements in {len(rubric.principles)} principles: about "
                f"{minutes(rubric)} minutes for each person.")
     with st.form("new-review", border=True):
@@ -150,74 +150,16 @@ if st.query_params.get(FAC) != token:
     st.query_params[FAC] = token
 
 rubric = store.rubric(review.rubric_hash)
-labels = boardpack.role_labels(rubric)
+labels = views.role_labels(rubric)
 titles = {p.id: p.title for p in rubric.principles}
 
 
 # --- Charts and tables (layout only: the numbers come from the core) -------------------------
 
-def distribution_chart(counts, *, big: bool = False) -> alt.Chart:
-    """Pooled answers to a principle's statements as scores, one bar per score: reversed statements
-    are turned round, so the bars are named as scores, not agreement labels."""
-    points = rubric.scale.points
-    order = [boardpack.score_label(rubric, p.value) for p in points]
-    rows = [{"answer": boardpack.score_label(rubric, p.value), "count": int(counts.get(p.value, 0)),
-             "desc": f"score: {boardpack.score_label(rubric, p.value)}; answers given: {int(counts.get(p.value, 0))}"}
-            for p in points]
-    font = 18 if big else 12
-    base = alt.Chart(pd.DataFrame(rows)).encode(
-        y=alt.Y("answer:N", sort=order, title="Score", axis=alt.Axis(labelFontSize=font, labelLimit=400)),
-        x=alt.X("count:Q", title="Answers given", axis=alt.Axis(tickMinStep=1, labelFontSize=font - 2,
-                                                                  titleFontSize=font - 2)))
-    bars = base.mark_bar(color=charts.PALETTE[0]).encode(description="desc:N", tooltip=["answer:N", "count:Q"])
-    text = base.mark_text(align="left", dx=4, fontSize=font, aria=False).encode(text="count:Q")
-    return (bars + text).properties(height=alt.Step(56 if big else 28))
-
-
-def principles_table(agg, own) -> pd.DataFrame:
-    rows = []
-    for p in rubric.principles:
-        s = agg.everyone.principles[p.id]
-        row = {"Principle": p.title}
-        if s:
-            row |= {"Median": one_decimal(s.median), "Middle half": f"{one_decimal(s.q1)}–{one_decimal(s.q3)}",
-                    "Range": f"{one_decimal(s.low)}–{one_decimal(s.high)}", "Answers": str(s.n), "Band": rubric.band_for(s.median).label}
-        else:
-            row |= {"Median": str(s), "Middle half": "", "Range": "", "Answers": "", "Band": ""}
-        if own is not None:
-            score = own.principle(p.id).score
-            row["Your own"] = "—" if score is None else one_decimal(score)
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("Principle")
-
-
-def role_counts(dash) -> pd.DataFrame:
-    """People by role, below the minimum only as "fewer than N": a count ticking 0 → 1 says who answered."""
-    k = dash.group.min_size
-    rows = [{"Role": labels.get(r, r), "Joined": count_text(dash.joined_by_role.get(r, 0), k),
-             "In the results": count_text(dash.group.by_role.get(r, 0), k)} for r in review.roles]
-    rows.append({"Role": "All", "Joined": str(dash.joined), "In the results": str(dash.group.respondents)})
-    return pd.DataFrame(rows).set_index("Role").astype(str)
-
-
-def differences_table(agg) -> pd.DataFrame:
-    rows = []
-    for rank, d in enumerate(agg.disagreements, start=1):
-        row = {"#": str(rank), "Principle": d.principle.title, "Middle half": f"{one_decimal(d.stats.q1)}–{one_decimal(d.stats.q3)}",
-               "Range": f"{one_decimal(d.stats.low)}–{one_decimal(d.stats.high)}"}
-        row |= {f"{v}": str(c) for v, c in d.counts.items()}
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("#")
-
-
-def own_scores(dash):
-    return None if dash.own is None else {p.id: p.score for p in dash.own.principles}
-
-
 # --- The dashboard ---------------------------------------------------------------------------
 
 st.title(ui.plain(review.title))
-st.caption(f"{ui.plain(review.partnership)} · {boardpack.review_status(review)} · {ui.plain(rubric.title)} "
+st.caption(f"{ui.plain(review.partnership)} · {views.review_status(review)} · {ui.plain(rubric.title)} "
            f"{ui.plain(rubric.version)} · groups under {review.min_size} are hidden")
 if review.presenter_token is None:  # made once, so the button below can open it
     review = review.__class__(**{**review.__dict__, "presenter_token": reviews.presentation_token(token)})
@@ -309,7 +251,7 @@ def live() -> None:
                    f"answers. The results update once {agg.min_size} people have joined or changed answers "
                    "since the last update, or when the review closes.")
     if review.roles:
-        ui.table(role_counts(dash))
+        ui.table(pd.DataFrame(views.role_count_rows(review.roles, labels, dash.joined_by_role, dash.joined, dash.group)).set_index("Role"))
     if not agg.shown:
         st.info(f"The group's results appear once {agg.min_size} people have answered: {agg.suppressed} so far.",
                 icon=":material/hourglass_empty:")
@@ -318,14 +260,14 @@ def live() -> None:
     st.header("The group's picture")
     spread = st.radio("Band around the median", list(SPREADS), format_func=SPREADS.get, horizontal=True,
                       key="spread")
-    mine = own_scores(dash)
-    st.altair_chart(boardpack.group_radar(agg, spread=spread, own=mine, own_name="Your own answers"),
+    mine = views.own_scores(dash.own)
+    st.altair_chart(views.group_radar(agg, spread=spread, own=mine, own_name="Your own answers"),
                     width="content")
-    if left := boardpack.left_out(agg, [agg.everyone]):
+    if left := views.left_out(agg, [agg.everyone]):
         st.caption("Left out: " + "; ".join(ui.plain(x) for x in left) + ".")
     if mine is not None:
         st.caption("Your own answers are shown to you only; they are not in the exports.")
-    ui.table(principles_table(agg, dash.own))
+    ui.table(pd.DataFrame(views.principle_rows(agg, views.own_scores(dash.own))).set_index("Principle"))
 
     st.header("Where views differ most")
     st.caption("Principles with the widest middle half first. Answers are pooled over each principle's statements, "
@@ -334,14 +276,14 @@ def live() -> None:
     for d in agg.disagreements[:3]:
         with st.container(border=True):
             st.subheader(ui.plain(d.principle.title))
-            st.caption(boardpack.stat_text(d.stats))
+            st.caption(views.stat_text(d.stats))
             if d.prompt:
                 st.markdown(f"**To talk about:** {ui.plain(d.prompt)}")
-            st.altair_chart(distribution_chart(d.counts), width="stretch")
+            st.altair_chart(views.pooled_chart(rubric, d.counts), width="stretch")
     if len(agg.disagreements) > 3:
         with st.expander("Every principle, by spread"):
             st.caption("Columns 1 to 5 count the answers given at each point of the scale.")
-            ui.table(differences_table(agg))
+            ui.table(pd.DataFrame(views.difference_rows(agg)).set_index("#"))
 
     st.header("How the role groups see it")
     if not agg.imbalance.groups:
@@ -350,14 +292,14 @@ def live() -> None:
         for g in agg.imbalance.groups:
             if not g.shown:
                 st.markdown(f"- **{ui.plain(g.label)}**: {g.suppressed}")
-        radar = boardpack.roles_radar(agg)
+        radar = views.roles_radar(agg)
         if radar is not None:
             st.altair_chart(radar, width="content")
-        if left := boardpack.left_out(agg, [g for g in agg.imbalance.groups if g.shown]):  # hidden ones are above
+        if left := views.left_out(agg, [g for g in agg.imbalance.groups if g.shown]):  # hidden ones are above
             st.caption("Not shown: " + "; ".join(ui.plain(x) for x in left))
         if agg.imbalance.gaps:
             st.markdown("**Where the groups differ most**")
-            st.markdown("\n".join(f"- {ui.plain(titles[g.principle_id])}: {ui.plain(boardpack.gap_text(agg, g))}"
+            st.markdown("\n".join(f"- {ui.plain(titles[g.principle_id])}: {ui.plain(views.gap_text(agg, g))}"
                                   for g in agg.imbalance.gaps[:5]))
         else:
             st.caption(f"Groups are compared once at least two of them have {agg.min_size} or more answers; "
@@ -468,7 +410,7 @@ with st.form("new-action", clear_on_submit=False, border=True):
 for action in first.actions:
     with st.container(border=True):
         text_col, status_col = st.columns([4, 1], vertical_alignment="center")
-        text_col.markdown(ui.plain(boardpack.action_text(rubric, action)))
+        text_col.markdown(ui.plain(views.action_text(rubric, action)))
         key = f"action-status-{action.id}"
         status_col.selectbox("Status", ACTION_STATUSES, index=ACTION_STATUSES.index(action.status), key=key,
                              on_change=set_status, args=(action.id, key, action.status),
@@ -561,10 +503,7 @@ def replace_facilitator_link() -> None:
                                               "works. Keep the new one (under Links).")
 
 
-closing_day = None
-if review.closes_at is not None and not review.is_closed:
-    midnight = (review.closes_at.hour, review.closes_at.minute, review.closes_at.second) == (0, 0, 0)
-    closing_day = (review.closes_at - timedelta(days=1)).date() if midnight else review.closes_at.date()
+closing_day = None if review.is_closed else views.closing_day(review.closes_at)
 
 with st.expander("Settings", icon=":material/settings:"):
     if review.is_closed:

@@ -7,12 +7,10 @@ projector: wide layout, no sidebar (app.py hides the navigation for this link), 
 statistics in plain words.
 """
 
-import altair as alt
-import pandas as pd
 import streamlit as st
 
 import ui
-from joiningforces import boardpack, charts
+from joiningforces import review_views as views
 from joiningforces.aggregate import count_text
 from joiningforces.storage import LINK_NOT_FOUND, NotFound
 
@@ -36,20 +34,6 @@ def plain_stat(stat) -> str:
             f"and {stat.high:.1f} ({stat.n} people).")
 
 
-def pooled_chart(rubric, counts) -> alt.Chart:
-    """Answers pooled over a principle's statements, as scores (reversed statements turned round)."""
-    points = [p.value for p in rubric.scale.points]
-    rows = [{"score": boardpack.score_label(rubric, v), "count": int(counts.get(v, 0))} for v in points]
-    order = [r["score"] for r in rows]
-    base = alt.Chart(pd.DataFrame(rows)).encode(
-        y=alt.Y("score:N", sort=order, title="Score", axis=alt.Axis(labelFontSize=BIG, labelLimit=400)),
-        x=alt.X("count:Q", title="Answers", axis=alt.Axis(tickMinStep=1, labelFontSize=BIG - 6,
-                                                           titleFontSize=BIG - 4)))
-    bars = base.mark_bar(color=charts.PALETTE[0]).encode(description="score:N")
-    text = base.mark_text(align="left", dx=6, fontSize=BIG, aria=False).encode(text="count:Q")
-    return (bars + text).properties(height=alt.Step(70))
-
-
 @st.fragment(run_every=REFRESH)
 def slides() -> None:
     try:
@@ -61,7 +45,6 @@ def slides() -> None:
     info, agg = shown.review, shown.group
     rubric = agg.rubric
     titles = {p.id: p.title for p in rubric.principles}
-    shown_groups = [g for g in agg.imbalance.groups if g.shown]
     deck = ["picture"] + (["roles"] if agg.shown and agg.imbalance.groups else []) + \
         [d.principle.id for d in agg.disagreements]
     at = min(st.session_state.get("slide", 0), len(deck) - 1)
@@ -70,7 +53,7 @@ def slides() -> None:
         st.session_state["slide"] = max(0, min(to, len(deck) - 1))
 
     head, back, where, forward = st.columns([6, 1, 1, 1], vertical_alignment="center")
-    head.markdown(f"**{ui.plain(info.title)}** · {ui.plain(info.partnership)} · {boardpack.review_status(info)}")
+    head.markdown(f"**{ui.plain(info.title)}** · {ui.plain(info.partnership)} · {views.review_status(info)}")
     back.button("Previous", key="slide-back", on_click=go, args=(at - 1,), disabled=at == 0,
                 icon=":material/arrow_back:", width="stretch")
     where.markdown(f"{at + 1} / {len(deck)}")
@@ -86,7 +69,7 @@ def slides() -> None:
                         f"{agg.min_size} people, updated once at least {agg.min_size} more have answered.")
             return
         chart, words = st.columns([3, 2], vertical_alignment="center")
-        chart.altair_chart(boardpack.group_radar(agg, size=760), width="content", theme=None)
+        chart.altair_chart(views.group_radar(agg, size=760), width="content", theme=None)
         words.markdown(f"**{agg.respondents} people's answers.**\n\n"
                        "The line is the middle score (the median) for each principle. **The grey band shows "
                        "how far views differ**: half the people's scores fall inside it. A wide band means "
@@ -94,7 +77,7 @@ def slides() -> None:
         worst = agg.disagreements[:3]
         if worst:
             words.markdown("**Views differ most on:**\n" + "\n".join(f"- {ui.plain(d.principle.title)}" for d in worst))
-        left = boardpack.left_out(agg, [agg.everyone])
+        left = views.left_out(agg, [agg.everyone])
         if left:
             words.caption("Not shown: " + "; ".join(ui.plain(x) for x in left))
         return
@@ -104,7 +87,7 @@ def slides() -> None:
         counts = ", ".join(f"{ui.plain(g.label)}: {count_text(g.respondents, agg.min_size)}"
                            for g in agg.imbalance.groups)
         st.markdown(f"People in each group: {counts}. Groups with fewer than {agg.min_size} are not shown.")
-        radar = boardpack.roles_radar(agg, size=700)
+        radar = views.roles_radar(agg, size=700)
         chart, words = st.columns([3, 2], vertical_alignment="center")
         if radar is not None:
             chart.altair_chart(radar, width="content", theme=None)
@@ -114,7 +97,7 @@ def slides() -> None:
             words.markdown("**Where the groups differ most**\n" + "\n".join(
                 f"- **{ui.plain(titles[g.principle_id])}**: {ui.plain(g.highest)} {g.medians[g.highest]:.1f}, "
                 f"{ui.plain(g.lowest)} {g.medians[g.lowest]:.1f}" for g in agg.imbalance.gaps[:4]))
-        left = boardpack.left_out(agg, agg.imbalance.groups)
+        left = views.left_out(agg, agg.imbalance.groups)
         if left:
             words.caption("Not shown: " + "; ".join(ui.plain(x) for x in left))
         return
@@ -124,7 +107,7 @@ def slides() -> None:
                 f"{len(agg.disagreements)}, the widest first")
     st.title(ui.plain(d.principle.title))
     chart, words = st.columns([3, 2])
-    chart.altair_chart(pooled_chart(rubric, d.counts), width="stretch")
+    chart.altair_chart(views.pooled_chart(rubric, d.counts, font=BIG, step=70), width="stretch")
     words.markdown(plain_stat(d.stats))
     low = agg.least_served(d.principle.id)
     if low:

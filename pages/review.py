@@ -13,7 +13,8 @@ import streamlit as st
 
 import ui
 from ui import lang as ui_lang
-from joiningforces import boardpack, charts
+from joiningforces import charts
+from joiningforces import review_views as views
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, JoinRefused, NotFound, ReviewClosed, StoreUnavailable
 from joiningforces.storage.reviews import BY_INVITATION, SIGN_IN_TO_JOIN, WAITING_FOR_CLOSING
@@ -111,7 +112,7 @@ if own is None:
         st.warning(used.message, icon=":material/person_off:")
         st.stop()
     st.title(ui.plain(info.title))
-    st.caption(f"{ui.plain(info.partnership)} · {boardpack.review_status(info)}")
+    st.caption(f"{ui.plain(info.partnership)} · {views.review_status(info)}")
     if info.is_closed:
         st.warning(ReviewClosed(info.closed_at).message + " Ask the facilitator if you expected it to be open.",
                    icon=":material/lock:")
@@ -129,7 +130,7 @@ if own is None:
     st.caption("If you have joined already, come back with your own private link rather than this one, "
                "so that your answers are not counted twice.")
     roles = info.roles
-    labels = boardpack.role_labels(rubric)
+    labels = views.role_labels(rubric)
     if roles:
         st.radio("Your role in the partnership", roles, index=None, format_func=lambda r: ui.plain(labels[r]),
                  key="join-role", help="Results are also shown by role group, once a group has "
@@ -167,16 +168,16 @@ saved = dict(me.answers)  # the truth
 # shown as given, and written with the next answer. They live as long as this tab's session.
 pending = st.session_state.setdefault("review-pending", {}).setdefault(own, {})
 answers = st.session_state.setdefault("review-answers", {})[own] = saved | pending
-labels = boardpack.role_labels(rubric)
+labels = views.role_labels(rubric)
 prefix = f"rv-{ui.key_for(own)}"  # never the link itself: keys reach the page
 step_key = f"{prefix}-step"
 
 st.title(ui.plain(info.title))
 role_text = f" · your role: {ui.plain(labels.get(me.role, me.role))}" if me.role else ""
-st.caption(f"{ui.plain(info.partnership)} · {boardpack.review_status(info)}{role_text}")
+st.caption(f"{ui.plain(info.partnership)} · {views.review_status(info)}{role_text}")
 # Said plainly, so that someone handed a personal link that another person joined with notices.
 joined = me.created.astimezone(UTC)
-st.caption(f"This is a personal link: it joined the review on {boardpack.day(joined)} at {joined:%H:%M} UTC. If that "
+st.caption(f"This is a personal link: it joined the review on {views.day(joined)} at {joined:%H:%M} UTC. If that "
            "was not you, do not answer here: ask the facilitator for your own invitation.")
 if closed:
     st.info(ReviewClosed(info.closed_at).message + " You can still see your answers and the results.",
@@ -259,10 +260,6 @@ def questionnaire() -> None:
         st.rerun(scope="app")
 
 
-def table_cell(stat) -> str:
-    return one_decimal(stat.median) if stat else str(stat)
-
-
 def results() -> None:
     outcome = reviews.results(own)
     mine = {p.id: p.score for p in outcome.own.principles}
@@ -285,31 +282,25 @@ def results() -> None:
 
     st.markdown(f"**{group.respondents} people have answered.** The line is the group's median and the grey "
                 "band the middle half of the group; your own answers are shown beside it, for you only.")
-    st.altair_chart(boardpack.group_radar(group, own=mine, own_name="You", size=RADAR), width="content")
+    st.altair_chart(views.group_radar(group, own=mine, own_name="You", size=RADAR), width="content")
     hidden = [p.title for p in rubric.principles if not group.everyone.principles[p.id]]
     if hidden:
         st.caption(f"Not shown for the group ({Suppressed(group.min_size)}): "
                    + ", ".join(ui.plain(t) for t in hidden) + ".")
-    rows = []
-    for p in rubric.principles:
-        stat = group.everyone.principles[p.id]
-        rows.append({"Principle": p.title, "You": "—" if mine[p.id] is None else one_decimal(mine[p.id]),
-                     "Group median": table_cell(stat),
-                     "Middle half of the group": f"{one_decimal(stat.q1)}–{one_decimal(stat.q3)}" if stat else ""})
-    ui.table(pd.DataFrame(rows).set_index("Principle"))
+    ui.table(pd.DataFrame(views.own_and_group_rows(group, mine)).set_index("Principle"))
 
     if group.disagreements:
         st.header("Where views differ most")
         for d in group.disagreements[:3]:
             with st.container(border=True):
-                st.markdown(f"**{ui.plain(d.principle.title)}** · {boardpack.stat_text(d.stats)}")
+                st.markdown(f"**{ui.plain(d.principle.title)}** · {views.stat_text(d.stats)}")
                 if d.prompt:
                     st.markdown(f"*To talk about:* {ui.plain(d.prompt)}")
     shown_groups = [g for g in group.imbalance.groups if g.shown]
     if group.imbalance.gaps:
         st.header("How the role groups see it")
         st.markdown("\n".join(f"- {ui.plain(rubric.principle(g.principle_id).title)}: "
-                              f"{ui.plain(boardpack.gap_text(group, g))}" for g in group.imbalance.gaps[:3]))
+                              f"{ui.plain(views.gap_text(group, g))}" for g in group.imbalance.gaps[:3]))
     elif group.imbalance.groups and len(shown_groups) < 2:
         st.caption(f"Role groups are compared once at least two of them have {group.min_size} or more answers.")
     spots = group.weak_spots()

@@ -20,6 +20,7 @@ from streamlit.testing.v1 import AppTest
 from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER
 from joiningforces import boardpack
+from joiningforces import review_views as views
 from joiningforces.library import default_rubric
 from joiningforces.storage import LINK_NOT_FOUND, Reviews, Store
 from tests.shown import tables
@@ -151,7 +152,7 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     assert roles.loc["All", "In the results"] == "3"
 
     # The group radar carries the medians, and only for principles with at least 3 answers.
-    assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
+    assert series_scores(at, views.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert "Radar chart" in spec["description"]
     # The band is the middle half: quartiles of 2.5, 4, 5 are 3.25 and 4.5; of 2, 3, 4.5 are 2.5 and 3.75
@@ -173,7 +174,7 @@ def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     # statement only 2 people gave a value to, shared-purpose-6, is left out: 4, 2, 5 remain).
     assert [h.value for h in at.subheader if h.value in (PURPOSE.title, MUTUAL.title)] == [PURPOSE.title, MUTUAL.title]
     assert any(PURPOSE.prompt in m.value for m in at.markdown)
-    bars = {r["answer"]: r["count"] for r in chart_rows(at.get("vega_lite_chart")[1])}
+    bars = {r["score"]: r["count"] for r in chart_rows(at.get("vega_lite_chart")[1])}
     # Named as scores: a "Strongly agree" to a reversed statement counts as 1, not "Strongly disagree".
     assert bars == {"1 (weakest)": 0, "2": 1, "3": 0, "4": 1, "5 (strongest)": 1}
 
@@ -184,9 +185,9 @@ def test_participant_sees_own_and_group_results_but_nobody_elses(answered_review
     at.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Results").run()
     assert not at.exception
     assert series_scores(at, "You") == {PURPOSE.title: 2.5, MUTUAL.title: 2.0}
-    assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
+    assert series_scores(at, views.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
     assert {s for e in at.get("vega_lite_chart") for r in chart_rows(e) if (s := r.get("series"))} == {
-        "You", boardpack.GROUP_SERIES}
+        "You", views.GROUP_SERIES}
 
 
 def test_role_groups_can_be_merged_to_reach_the_minimum(answered_review):
@@ -209,7 +210,7 @@ def test_the_presentation_link_shows_slides_and_nothing_else(answered_review):
     at = app("pages/present.py", v=view)
     assert not at.exception
     assert at.title[0].value == "How we see the partnership"
-    assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
+    assert series_scores(at, views.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
     assert not tables(at) and not at.code and not at.metric and not at.text_input and not at.toggle
     assert {b.key for b in at.button} == {"slide-back", "slide-next"}  # moving between slides, nothing else
     page = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
@@ -373,7 +374,7 @@ def test_facilitator_takes_part_and_sees_own_answers_beside_the_group():
     time.sleep(CACHE_TTL)
     at = app("pages/facilitate.py", f=ft)
     assert series_scores(at, "Your own answers") == {PURPOSE.title: 2.0}
-    assert series_scores(at, boardpack.GROUP_SERIES) == {PURPOSE.title: 4.0}
+    assert series_scores(at, views.GROUP_SERIES) == {PURPOSE.title: 4.0}
     assert table(at, 0).loc[PURPOSE.title, "Your own"] == "2.0"
 
 
@@ -388,7 +389,7 @@ def test_results_after_closing_wait_until_the_review_closes():
     at, own = people[0]
     at.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Results").run()
     assert any("once the review closes" in i.value for i in at.info)
-    assert series_scores(at, "You") == {PURPOSE.title: 2.0} and not series_scores(at, boardpack.GROUP_SERIES)
+    assert series_scores(at, "You") == {PURPOSE.title: 2.0} and not series_scores(at, views.GROUP_SERIES)
     facilitator.button(key="close-review").click().run()
     after = app("pages/review.py", t=own)  # closed: the results view opens by itself
-    assert series_scores(after, boardpack.GROUP_SERIES) == {PURPOSE.title: 3.0}
+    assert series_scores(after, views.GROUP_SERIES) == {PURPOSE.title: 3.0}

@@ -11,138 +11,26 @@ review's minimum size is already `Suppressed`; here each of those reads "fewer t
 Nobody's own answers are in it (not even the facilitator's, which the dashboard shows only to
 them). Everything a user or rubric author wrote is drawn as plain text (`report.plain`).
 
-Also here, because the pages and the PDF say them the same way: `review_status` (open until /
-closed on) and `stat_text` (a principle's statistics in words).
+The words, tables and charts it shares with the review pages are in `review_views`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import datetime
 
 from fpdf.fonts import FontFace
 
-from . import charts
-from .aggregate import GroupSummary, PrincipleStats, ReviewAggregate, Suppressed, count_text
+from .aggregate import Suppressed
 from .exports import element_lines
-from .models import Rubric
 from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
-from .storage.reviews import Dashboard, ReviewInfo
-from .storage.store import Action
+from .review_views import (action_text, day, distribution_text, gap_text, group_radar, principle_rows, review_status,
+                           role_count_rows, role_labels, stat_text)
+from .storage.reviews import Dashboard
 from .scoring import one_decimal
 
-GROUP_SERIES = "Group median"
-NO_ROLE = "No role asked"
 DISAGREEMENTS_SHOWN = 5
 GAPS_SHOWN = 5
-
-
-# ---------------------------------------------------------------------------------------------
-# Words shared by the pages and the PDF
-# ---------------------------------------------------------------------------------------------
-
-
-def day(when: datetime) -> str:
-    return f"{when.day} {when.strftime('%B %Y')}"
-
-
-def review_status(info: ReviewInfo) -> str:
-    """"Open until the end of 31 March 2026 (UTC)", "Open until closed by the facilitator" or
-    "Closed on 2 April 2026 at 09:30 UTC"."""
-    if info.closed_at is not None:
-        closed = info.closed_at.astimezone(UTC)
-        return f"Closed on {day(closed)} at {closed:%H:%M} UTC"
-    if info.closes_at is None:
-        return "Open until the facilitator closes it"
-    closes = info.closes_at.astimezone(UTC)
-    if closes.time() == time(0, 0):  # a closing date: open to the end of the day before
-        return f"Open until the end of {day(closes - timedelta(days=1))} (UTC)"
-    return f"Open until {day(closes)} at {closes:%H:%M} UTC"
-
-
-def role_labels(rubric: Rubric) -> dict[str | None, str]:
-    """Role id -> label, with None (no role asked) as NO_ROLE."""
-    return {r.id: r.label for r in rubric.roles} | {None: NO_ROLE}
-
-
-def stat_text(stat: PrincipleStats | Suppressed) -> str:
-    """"median 3.5 · middle half 2.8–4.1 · range 2.0–5.0 · 7 answers", or "fewer than N answers"."""
-    if not stat:
-        return str(stat)
-    return (f"median {one_decimal(stat.median)} · middle half {one_decimal(stat.q1)}–{one_decimal(stat.q3)} · "
-            f"range {one_decimal(stat.low)}–{one_decimal(stat.high)} · {stat.n} answer{'s' if stat.n != 1 else ''}")
-
-
-def score_label(rubric: Rubric, value: int) -> str:
-    """A pooled answer as a score, not an agreement label: after reversal a "Strongly agree" to a
-    negative statement counts as 1, so "1 · Strongly disagree" would misname it. "1 (weakest)",
-    "2", …, "5 (strongest)"."""
-    ends = {rubric.scale.low: " (weakest)", rubric.scale.high: " (strongest)"}
-    return f"{value}{ends.get(value, '')}"
-
-
-def distribution_text(rubric: Rubric, counts: Mapping[int, int]) -> str:
-    """Pooled counts per score in words: "score 1 (weakest): 1 · 2: 2 · … · 5 (strongest): 0"."""
-    return "score " + " · ".join(f"{score_label(rubric, v)}: {c}" for v, c in counts.items())
-
-
-def group_radar(agg: ReviewAggregate, *, spread: str = "quartiles", own: Mapping[str, float | None] | None = None,
-                own_name: str = "Your answers", size: int = 420):
-    """The group's radar: the medians, the spread as a band ("quartiles" or "range"), and
-    optionally someone's own scores (only ever for that person). Suppressed principles are left
-    out of the polygon and the band."""
-    group = agg.everyone
-    series: dict[str, Mapping[str, float | None]] = {GROUP_SERIES: group.medians()}
-    if own is not None:
-        series[own_name] = own
-    band = group.ranges() if spread == "range" else group.quartiles()
-    return charts.radar_chart(agg.rubric, series, spread=band or None, size=size)
-
-
-def roles_radar(agg: ReviewAggregate, *, size: int = 420):
-    """The role groups shown (at least the minimum), one polygon each; None if none is shown."""
-    shown = [g for g in agg.imbalance.groups if g.shown]
-    if not shown:
-        return None
-    return charts.radar_chart(agg.rubric, {g.label: g.medians() for g in shown}, size=size)
-
-
-def left_out(agg: ReviewAggregate, groups: Sequence[GroupSummary] | None = None) -> list[str]:
-    """What the radars leave out, and why, so that nothing is skipped silently: one line per group
-    ("Funder: fewer than 3 answers", "Smaller partners: Trust, Respect (held back: …)"). `groups`
-    defaults to the whole review and every role group."""
-    lines = []
-    for g in (groups if groups is not None else (agg.everyone, *agg.imbalance.groups)):
-        if not g.shown:
-            lines.append(f"{g.label}: {g.suppressed}")
-            continue
-        reasons: dict[str, list[str]] = {}
-        for p in agg.rubric.principles:
-            stat = g.principles[p.id]
-            if not stat:
-                reasons.setdefault(str(stat), []).append(p.title)
-        lines += [f"{g.label}: {', '.join(names)} ({why})" for why, names in reasons.items()]
-    return lines
-
-
-def gap_text(agg: ReviewAggregate, gap) -> str:
-    """"gap 1.5: highest Funder (4.5), lowest Smaller partner (3.0)"."""
-    return (f"gap {one_decimal(gap.gap)}: highest {gap.highest} ({one_decimal(gap.medians[gap.highest])}), "
-            f"lowest {gap.lowest} ({one_decimal(gap.medians[gap.lowest])})")
-
-
-def hidden_groups(groups: Sequence[GroupSummary]) -> list[GroupSummary]:
-    return [g for g in groups if not g.shown]
-
-
-def action_text(rubric: Rubric, action: Action) -> str:
-    """"Trust: Share plans in draft (owner Chair, due 3 May 2026, open)"."""
-    principle = next((p.title for p in rubric.principles if p.id == action.principle_id), action.principle_id)
-    extra = [f"owner {action.owner}"] if action.owner else []
-    if action.due:
-        extra.append(f"due {action.due.day} {action.due.strftime('%B %Y')}")
-    extra.append(action.status)
-    return f"{principle}: {action.text} ({', '.join(extra)})"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,9 +82,8 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     # Who answered.
     heading("Who answered")
     if review.roles:
-        rows = [[labels.get(r, r), count_text(dashboard.joined_by_role.get(r, 0), agg.min_size),
-                 count_text(agg.by_role.get(r, 0), agg.min_size)] for r in review.roles]
-        rows.append(["All", str(dashboard.joined), str(agg.respondents)])
+        rows = [list(row.values()) for row in
+                role_count_rows(review.roles, labels, dashboard.joined_by_role, dashboard.joined, agg)]
         table(["Role", "Joined", "In the results"], rows, (110, 35, 35), ["LEFT", "RIGHT", "RIGHT"])
     else:
         para(f"No role was asked. {dashboard.joined} joined, {dashboard.answered} answered.", 10)
@@ -229,14 +116,8 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
                 side(line, 8.5, after=0.4)
         pdf.end_beside(image_bottom)
 
-        rows = []
-        for p in rubric.principles:
-            s = agg.everyone.principles[p.id]
-            if s:
-                rows.append([p.title, one_decimal(s.median), f"{one_decimal(s.q1)}–{one_decimal(s.q3)}", f"{one_decimal(s.low)}–{one_decimal(s.high)}",
-                             str(s.n), rubric.band_for(s.median).label])
-            else:
-                rows.append([p.title, (str(s), 5)])
+        rows = [list(row.values()) if row["Answers"] else [row["Principle"], (row["Median"], 5)]
+                for row in principle_rows(agg)]
         table(["Principle", "Median", "Middle half", "Range", "Answers", "Band"], rows,
               (68, 16, 24, 24, 18, 30), ["LEFT", "RIGHT", "LEFT", "LEFT", "RIGHT", "LEFT"])
 
@@ -315,6 +196,4 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     return bytes(pdf.output())
 
 
-__all__ = ["DISAGREEMENTS_SHOWN", "GAPS_SHOWN", "GROUP_SERIES", "NO_ROLE", "action_text", "board_pack", "day",
-           "distribution_text", "gap_text", "left_out", "score_label", "group_radar", "hidden_groups", "review_status", "role_labels",
-           "roles_radar", "stat_text"]
+__all__ = ["DISAGREEMENTS_SHOWN", "GAPS_SHOWN", "board_pack"]
