@@ -26,11 +26,11 @@ def import_backup() -> None:
     try:
         summary = ui.notebook().import_database(upload.getvalue())
     except (ImportProblem, StoreUnavailable) as problem:  # one transaction: nothing half-imported
-        st.session_state["backup-message"] = ("error", f"Nothing was imported: {ui.plain(str(problem))}")
+        ui.tell("backup", f"Nothing was imported: {ui.plain(str(problem))}")
     except NotFound:
-        st.session_state["backup-message"] = ("error", "Nothing was imported: this is not allowed here.")
+        ui.tell("backup", "Nothing was imported: this is not allowed here.")
     else:
-        st.session_state["backup-message"] = ("success", str(summary))
+        ui.tell("backup", str(summary), "success")
 
 
 st.write("Save every notebook in this database as one file, to keep a backup or move it to another machine. "
@@ -40,8 +40,4 @@ ui.download_button(st, "Download the backup (JSON)", data=notebook.export_databa
                    key="download-notebook", icon=":material/download:")
 st.file_uploader("Restore from a backup file", type=["json"], key="notebook-upload", on_change=import_backup,
                  max_upload_size=MAX_IMPORT_BYTES // 2**20)
-kind, message = st.session_state.pop("backup-message", (None, None))
-if kind == "error":
-    st.error(message)
-elif kind == "success":
-    st.success(message)
+ui.show("backup")

@@ -51,7 +51,7 @@ def save_for_later() -> None:
         if token in me.links and me.keeps_things and not ui.notebook().holds(token):  # by link, not yet kept here
             st.info("You opened this assessment with its private link. Add it to your notebook to find it there "
                     "next time.", icon=":material/menu_book:")
-            st.button("Add it to my notebook", key="adopt", on_click=ui.guarded("save-problem")(adopt),
+            st.button("Add it to my notebook", key="adopt", on_click=ui.guarded(ui.NOTICES)(adopt),
                       args=(token,), icon=":material/add:")
         name_col, who_col = st.columns(2)
         name_col.text_input("Partnership", value=ui.details()["partnership"], key="details-partnership",
@@ -63,7 +63,7 @@ def save_for_later() -> None:
         else:
             st.caption("The private link was shown when this assessment was started. If you have lost it, make a "
                        "new one: the old link then stops working.")
-        st.button("Make a new private link", key="new-link", on_click=ui.guarded("save-problem")(new_link),
+        st.button("Make a new private link", key="new-link", on_click=ui.guarded(ui.NOTICES)(new_link),
                   args=(token,), type="tertiary", icon=":material/autorenew:")
 
 

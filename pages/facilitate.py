@@ -56,25 +56,22 @@ def forget_link() -> None:
         del st.query_params[FAC]
 
 
+MESSAGES = "facilitate"  # where the dashboard tells what a button did (`ui.tell`)
+
+
 # --- Create ----------------------------------------------------------------------------------
 
 def minutes(rubric) -> int:
     return max(5, len(rubric.statements) // 2)
 
 
-def show_message() -> None:
-    if message := st.session_state.pop("facilitate-message", None):
-        kind, text = message
-        (st.error if kind == "error" else st.success)(text)
-
-
-# A callback that writes: a busy or unreachable database is said plainly (by `show_message`).
-guarded = ui.guarded("facilitate-message", lambda message: ("error", message))
+# A callback that writes: a busy or unreachable database is said plainly (`ui.show`).
+guarded = ui.guarded(MESSAGES)
 
 
 def create() -> None:
     st.title("Start a board review")
-    show_message()
+    ui.show(MESSAGES)
     st.write("Everyone on the board, or in the partnership, answers the check privately through a link you "
              "share. You see how many have answered and the group's picture: where it is strong, where views "
              "differ most and how different roles see it. Nobody's own answers are shown, and groups smaller "
@@ -170,14 +167,14 @@ st.link_button("Open the presentation screen", ui.app_link("present", v=review.p
 if st.session_state.pop("review-created", False):
     st.success("The review is ready. Share the participant link; keep the facilitator link to yourself.",
                icon=":material/check:")
-show_message()
+ui.show(MESSAGES)
 
 
 @guarded
 def replace_participant_link() -> None:
     reviews.rotate_participant_token(token)
-    st.session_state["facilitate-message"] = ("success", "The participant link was replaced: the old one no longer "
-                                              "works. People who joined keep their own links and answers.")
+    ui.tell(MESSAGES, kind="success", text="The participant link was replaced: the old one no longer works. "
+                                           "People who joined keep their own links and answers.")
 
 
 @guarded
@@ -190,8 +187,7 @@ def make_invitations() -> None:
 @guarded
 def replace_presentation_link() -> None:
     reviews.rotate_presentation_token(token)
-    st.session_state["facilitate-message"] = ("success", "The presentation link was replaced: the old one no "
-                                              "longer works.")
+    ui.tell(MESSAGES, kind="success", text="The presentation link was replaced: the old one no longer works.")
 
 
 # Closed unless opened: the facilitator link must never be on a projected screen by itself.
@@ -339,12 +335,12 @@ def merge() -> None:
     chosen = st.session_state.get("merge-roles", [])
     name = st.session_state.get("merge-name", "")
     if len(chosen) < 2:
-        st.session_state["facilitate-message"] = ("error", "Choose at least two roles to merge.")
+        ui.tell(MESSAGES, kind="error", text="Choose at least two roles to merge.")
         return
     try:
         reviews.set_role_groups(token, review.role_groups | {r: name for r in chosen})
     except ValueError as problem:
-        st.session_state["facilitate-message"] = ("error", f"The groups were not merged: {problem}")
+        ui.tell(MESSAGES, kind="error", text=f"The groups were not merged: {problem}")
         return
     st.session_state["merge-roles"] = []
     st.session_state["merge-name"] = ""
@@ -374,14 +370,14 @@ if len(review.roles) >= 2:
 def add_action() -> None:
     text = (st.session_state.get("action-text") or "").strip()
     if not text:
-        st.session_state["facilitate-message"] = ("error", "Write what the action is.")
+        ui.tell(MESSAGES, kind="error", text="Write what the action is.")
         return
     try:
         reviews.add_action(token, st.session_state["action-principle"], text,
                            owner=(st.session_state.get("action-owner") or "").strip(),
                            due=st.session_state.get("action-due"))
     except ValueError as problem:
-        st.session_state["facilitate-message"] = ("error", f"The action was not added: {problem}")
+        ui.tell(MESSAGES, kind="error", text=f"The action was not added: {problem}")
         return
     bump()
     for key in ("action-text", "action-owner"):
@@ -424,7 +420,7 @@ def take_part() -> None:
     try:
         reviews.join_as_facilitator(token, st.session_state.get("own-role") if review.roles else None)
     except (ReviewClosed, ValueError) as problem:
-        st.session_state["facilitate-message"] = ("error", str(problem))
+        ui.tell(MESSAGES, kind="error", text=str(problem))
         return
     bump()
 
@@ -469,13 +465,13 @@ def run(action, success: str) -> bool:
     try:
         action()
     except (ValueError, ReviewClosed) as problem:
-        st.session_state["facilitate-message"] = ("error", str(problem))
+        ui.tell(MESSAGES, kind="error", text=str(problem))
     except NotFound:
-        st.session_state["facilitate-message"] = ("error", LINK_NOT_FOUND)
+        ui.tell(MESSAGES, kind="error", text=LINK_NOT_FOUND)
     except StoreUnavailable as busy:
-        st.session_state["facilitate-message"] = ("error", busy.message)
+        ui.tell(MESSAGES, kind="error", text=busy.message)
     else:
-        st.session_state["facilitate-message"] = ("success", success)
+        ui.tell(MESSAGES, kind="success", text=success)
         return True
     return False
 
@@ -499,8 +495,8 @@ def replace_facilitator_link() -> None:
     new = reviews.rotate_facilitator_token(token)
     st.session_state[FAC_KEY] = new
     st.query_params[FAC] = new
-    st.session_state["facilitate-message"] = ("success", "Your facilitator link was replaced; the old one no longer "
-                                              "works. Keep the new one (under Links).")
+    ui.tell(MESSAGES, kind="success", text="Your facilitator link was replaced; the old one no longer works. "
+                                           "Keep the new one (under Links).")
 
 
 closing_day = None if review.is_closed else views.closing_day(review.closes_at)

@@ -22,26 +22,26 @@ ui.where_you_are()
 
 def replace_key() -> None:
     ui.replace_notebook_key()
-    st.session_state["notebook-message"] = ("Your notebook has a new private link (above); the old one no longer "
-                                            "works. Bookmark the new one.")
+    ui.tell("notebook", "Your notebook has a new private link (above); the old one no longer works. "
+                        "Bookmark the new one.", "success")
 
 
 if ui.mode() == "shared" and st.session_state.get("notebook-key-registered"):
     st.button("Make a new notebook link (the old one stops working)", key="replace-notebook-key",
-              on_click=ui.guarded("notebook-problem")(replace_key), type="tertiary", icon=":material/autorenew:")
+              on_click=ui.guarded("notebook")(replace_key), type="tertiary", icon=":material/autorenew:")
 
 listing, compare_tab, trend_tab, actions_tab, reviews_tab = st.tabs(
     ["Assessments", "Compare", "Trend", "Action plan", "Board reviews"])
 partnerships = notebook.partnerships()
 
 
-@ui.guarded("notebook-problem")
+@ui.guarded("notebook")
 def open_saved(assessment_id: str) -> None:
     if ui.open_assessment(assessment_id):
         st.session_state["go-to-check"] = True
 
 
-@ui.guarded("notebook-problem")
+@ui.guarded("notebook")
 def delete_saved(assessment_id: str) -> None:
     try:
         notebook.delete(assessment_id)
@@ -55,7 +55,7 @@ def delete_saved(assessment_id: str) -> None:
             for param in (ui.RESUME_PARAM, ui.SAVED_PARAM):
                 if param in st.query_params:
                     del st.query_params[param]
-    st.session_state["notebook-message"] = "The assessment was deleted."
+    ui.tell("notebook", "The assessment was deleted.", "success")
 
 
 if st.session_state.pop("go-to-check", False):
@@ -85,10 +85,7 @@ with listing:
     page_no = min(max(0, st.session_state.get("notebook-page", 0)), pages - 1)
     st.session_state["notebook-page"] = page_no
     summaries = notebook.assessments(**wanted, limit=PAGE_SIZE, offset=page_no * PAGE_SIZE)
-    if message := st.session_state.pop("notebook-message", None):
-        st.success(message)
-    if problem := st.session_state.pop("notebook-problem", None):
-        st.error(problem)
+    ui.show("notebook")
     if not summaries:
         st.info("No saved assessments yet." if not search and chosen == "All partnerships"
                 else "No saved assessment matches.")
@@ -178,14 +175,14 @@ with trend_tab:
                 ui.table(table.map(lambda v: "—" if v != v else one_decimal(v)))
 
 
-set_status = ui.guarded("action-problem")(ui.save_action_status)
+set_status = ui.guarded("actions")(ui.save_action_status)
 
 
-@ui.guarded("action-problem")
+@ui.guarded("actions")
 def add_action(partnership: str) -> None:
     text = st.session_state["new-action-text"].strip()
     if not text:
-        st.session_state["action-problem"] = "Write what the action is."
+        ui.tell("actions", "Write what the action is.")
         return
     token = ui.token_for(ui.current_rubric())
     if not notebook.holds(token):
@@ -228,11 +225,10 @@ with actions_tab:
             owner_col.text_input("Owner", key="new-action-owner", max_chars=200)
             due_col.date_input("Due", value=None, min_value=date(2000, 1, 1), key="new-action-due")
             st.form_submit_button("Add action", on_click=add_action, args=(partnership,))
-        if problem := st.session_state.pop("action-problem", None):
-            st.error(problem)
+        ui.show("actions")
 
 
-@ui.guarded("notebook-problem")
+@ui.guarded("notebook")
 def open_review(review_uid: str) -> None:
     st.session_state["go-to-review"] = ui.notebook().new_facilitator_link(ui.reviews(), review_uid)
 

@@ -141,7 +141,7 @@ def load_back() -> None:
                 raise
             restored_answers, restored_notes, _meta = exports.from_json(data, target)
     except exports.ImportProblem as problem:
-        st.session_state["restore-message"] = ("error", str(problem))
+        ui.tell("restore", f"That file was not loaded: {ui.plain(str(problem))} Your current answers are unchanged.")
         return
     ui.choose_rubric(target.id)
     ui.answers(target).clear()
@@ -153,16 +153,11 @@ def load_back() -> None:
         del st.session_state[key]
     if ui.token_for(target):  # an assessment is open: it becomes what was loaded (a reload keeps it)
         ui.save_all(target)
-    st.session_state["restore-message"] = (
-        "success", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes "
-                   f"for {ui.plain(target.title)} from {ui.plain(upload.name)}.")
+    ui.tell("restore", f"Loaded {len(restored_answers)} answers and {len(restored_notes)} notes "
+                       f"for {ui.plain(target.title)} from {ui.plain(upload.name)}.", "success")
 
 
 with st.expander("Load answers you exported before (JSON)", expanded=not given):
     st.file_uploader("Exported JSON file", type=["json"], key="restore-upload", on_change=load_back,
                      max_upload_size=2)
-    kind, message = st.session_state.pop("restore-message", (None, None))
-    if kind == "error":
-        st.error(f"That file was not loaded: {ui.plain(message)} Your current answers are unchanged.")
-    elif kind == "success":
-        st.success(message)
+    ui.show("restore")

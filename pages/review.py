@@ -77,22 +77,22 @@ if own is None and link is None and invite is None:
 def join(link: str | None, code: str | None, roles: tuple[str, ...]) -> None:
     role = st.session_state.get("join-role") if roles else None
     if roles and role is None:
-        st.session_state["join-problem"] = "Choose your role first."
+        ui.tell("join", "Choose your role first.")
         return
     try:
         me = (reviews.join_with_invitation(code, role) if code
               else reviews.join(link, role, identity=ui.review_identity()))
     except (ReviewClosed, JoinRefused) as closed:
-        st.session_state["join-problem"] = closed.message
+        ui.tell("join", closed.message)
         return
     except NotFound:
-        st.session_state["join-problem"] = LINK_NOT_FOUND
+        ui.tell("join", LINK_NOT_FOUND)
         return
     except ValueError as problem:
-        st.session_state["join-problem"] = str(problem)
+        ui.tell("join", str(problem))
         return
     except StoreUnavailable as busy:
-        st.session_state["join-problem"] = busy.message
+        ui.tell("join", busy.message)
         return
     st.session_state[OWN_KEY] = me.token
     for key in (LINK, INVITE):
@@ -135,10 +135,8 @@ if own is None:
         st.radio("Your role in the partnership", roles, index=None, format_func=lambda r: ui.plain(labels[r]),
                  key="join-role", help="Results are also shown by role group, once a group has "
                                        f"at least {info.min_size} people.")
-    if problem := st.session_state.pop("join-problem", None):
-        st.error(problem)
-        if problem == SIGN_IN_TO_JOIN and ui.mode() == "signin":
-            st.button("Sign in", key="join-sign-in", on_click=st.login, icon=":material/login:")
+    if ui.show("join") == SIGN_IN_TO_JOIN and ui.mode() == "signin":
+        st.button("Sign in", key="join-sign-in", on_click=st.login, icon=":material/login:")
     st.button("Start", key="join", type="primary", icon=":material/arrow_forward:", on_click=join,
               args=(link, invite, roles))
     st.stop()
@@ -182,8 +180,7 @@ st.caption(f"This is a personal link: it joined the review on {views.day(joined)
 if closed:
     st.info(ReviewClosed(info.closed_at).message + " You can still see your answers and the results.",
             icon=":material/lock:")
-if problem := st.session_state.pop("review-problem", None):
-    st.error(problem)
+ui.show("review")
 
 
 def record(statement_id: str, key: str) -> ui.Saved:
@@ -204,7 +201,7 @@ def save_pending(just: str | None = None) -> ui.Saved:
         st.session_state["review-unsaved-why"] = busy.message
         return ui.Saved(False, page_changed=True)  # the warning shows
     except (ReviewClosed, NotFound) as refused:
-        st.session_state["review-problem"] = refused.message
+        ui.tell("review", refused.message)
         for sid in pending:
             if sid in saved:
                 answers[sid] = saved[sid]
@@ -229,8 +226,7 @@ def show(view: str) -> None:
 @st.fragment
 def questionnaire() -> None:
     step = st.session_state.setdefault(step_key, 0)
-    if problem := st.session_state.pop("review-problem", None):
-        st.error(problem)
+    ui.show("review")
     if pending:
         n = len(pending)
         st.warning(f"{st.session_state.get('review-unsaved-why', StoreUnavailable.BUSY)} "
@@ -319,7 +315,7 @@ def leave() -> None:
     try:
         reviews.withdraw(own)
     except (ReviewClosed, NotFound, StoreUnavailable) as refused:
-        st.session_state["review-problem"] = refused.message
+        ui.tell("review", refused.message)
         return
     st.session_state.pop(OWN_KEY, None)
     st.session_state.get("review-answers", {}).pop(own, None)
@@ -333,9 +329,9 @@ def set_role() -> None:
     try:
         reviews.set_role(own, st.session_state[f"{prefix}-role"])
     except (ReviewClosed, NotFound, StoreUnavailable) as refused:
-        st.session_state["review-problem"] = refused.message
+        ui.tell("review", refused.message)
     except ValueError as problem:
-        st.session_state["review-problem"] = str(problem)
+        ui.tell("review", str(problem))
 
 
 view_key = f"{prefix}-view"

@@ -4,6 +4,7 @@
 - `saving`: answers saved as given, resume links;       - `questionnaire`: one step's rating radios;
 - `text`: text shown as typed, Markdown tables;         - `charts`: result charts as cached SVG;
 - `downloads`: download buttons that explain failures; - `startup`: what runs before every page;
+- `messages`: what a callback tells the person, shown once;
 - `resources`: per-process library, store, reviews;     - `links`: links to the app's pages.
 
 Pages use `ui.<name>`; the names are gathered here.
@@ -25,6 +26,7 @@ from .identity import (
     review_identity,
     where_you_are,
 )
+from .messages import NOTICES, show, tell
 from .links import PAGE_PATHS, app_link, key_for
 from .questionnaire import option_label, options, questionnaire_step
 from .resources import library, reviews, store, warm_up_reports

@@ -5,10 +5,10 @@ from __future__ import annotations
 import errno
 import threading
 
-import streamlit as st
 
 from joiningforces.storage import StoreError
 
+from .messages import show, tell
 from .text import plain
 
 
@@ -51,15 +51,14 @@ def download_button(where, label: str, data, *, key: str, **kwargs) -> None:
             making.done.set()
 
     where.download_button(label, data=make, key=key, on_click=_download_clicked, args=(key, making), **kwargs)
-    if problem := st.session_state.pop(f"{key}-problem", None):
-        where.warning(problem, icon=":material/error:")
+    show(key, where)
 
 
 
 def _download_clicked(key: str, making: _Making) -> None:
     making.done.wait(EXPORT_WAIT)
     if making.problem:
-        st.session_state[f"{key}-problem"] = making.problem
+        tell(key, making.problem, "warning")
 
 
 

@@ -28,6 +28,7 @@ from joiningforces.access import (
 from joiningforces.notebook import Notebook
 
 from .links import app_link
+from .messages import NOTICES, tell
 from .resources import store
 
 NOTEBOOK_PARAM = "n"  # shared mode: the private notebook key, in the URL of every page
@@ -71,7 +72,8 @@ def notebook_key() -> str:
             key = st.session_state[_KEY] = wanted
             st.session_state[_REGISTERED] = True
         else:  # wrong, replaced or malformed: one plain "not found", and a new notebook
-            st.session_state["notebook-not-found"] = True
+            tell(NOTICES, "That notebook link was not found: it may be mistyped or replaced by a newer one. "
+                          "You are in a new, empty notebook.", "warning")
     if not key:
         key = st.session_state[_KEY] = secrets.token_urlsafe(24)
         st.session_state[_REGISTERED] = False

@@ -16,6 +16,7 @@ from joiningforces.storage import NotFound, StoreUnavailable
 from . import identity
 from .resources import library, store
 from .links import app_link
+from .messages import NOTICES, show, tell
 from .state import (
     DONT_KNOW,
     add_session_rubric,
@@ -56,6 +57,7 @@ def record_note(rubric: Rubric, principle_id: str, widget_key: str) -> None:
 
 
 
+RESUME_NOT_FOUND = "That saved assessment was not found. Check the link, or start a new check."
 RESUME_PARAM = "a"  # a private resume link: opens its one assessment, in any notebook
 SAVED_PARAM = "s"  # an assessment of this notebook, by id (grants nothing to anyone else)
 
@@ -102,10 +104,10 @@ def save(rubric: Rubric, write) -> Saved:
 
 
 
-def guarded(problem_key: str, as_value=lambda message: message):
+def guarded(place: str):
     """Decorate a widget callback that uses the database: if it stays busy or unreachable, the
-    plain message goes to `st.session_state[problem_key]` (as `as_value(message)`), for the page to
-    show beside the widgets, instead of a traceback. Nothing was written, and what was typed stays
+    plain message is told at `place` (`messages.tell`), for the page to show beside the widgets,
+    instead of a traceback. Nothing was written, and what was typed stays
     in its fields, since a callback clears them only after a write went through."""
     def wrap(callback):
         @functools.wraps(callback)
@@ -113,7 +115,7 @@ def guarded(problem_key: str, as_value=lambda message: message):
             try:
                 callback(*args, **kwargs)
             except StoreUnavailable as busy:
-                st.session_state[problem_key] = as_value(busy.message)
+                tell(place, busy.message)
         return guarded_callback
     return wrap
 
@@ -209,11 +211,11 @@ def sync_resume_link() -> None:
     if link and link not in held:
         if not open_assessment(link=link):
             del st.query_params[RESUME_PARAM]
-            st.session_state["resume-problem"] = True
+            tell(NOTICES, RESUME_NOT_FOUND, "warning")
     elif saved and saved not in loaded and not link:
         if not open_assessment(saved):
             del st.query_params[SAVED_PARAM]
-            st.session_state["resume-problem"] = True
+            tell(NOTICES, RESUME_NOT_FOUND, "warning")
     current = token_for(current_rubric())
     if current:
         if known := link_for(current):
@@ -235,11 +237,6 @@ def resume_link(link: str) -> str:
 
 def notices() -> None:
     """Problems to tell the person about on whichever page they are on."""
-    if st.session_state.pop("resume-problem", False):
-        st.warning("That saved assessment was not found. Check the link, or start a new check.",
-                   icon=":material/search_off:")
-    if st.session_state.pop("notebook-not-found", False):
-        st.warning("That notebook link was not found: it may be mistyped or replaced by a newer one. "
-                   "You are in a new, empty notebook.", icon=":material/search_off:")
+    show(NOTICES)
     if st.session_state.get("save-problem"):
         st.warning(st.session_state["save-problem"], icon=":material/cloud_off:")
