@@ -10,6 +10,7 @@ statistics in plain words.
 import streamlit as st
 
 import ui
+from joiningforces import charts
 from joiningforces import review_views as views
 from joiningforces.aggregate import count_text
 from joiningforces.storage import LINK_NOT_FOUND, NotFound
@@ -19,6 +20,7 @@ ui.run_through_app()
 VIEW = "v"
 REFRESH = "10s"
 BIG = 26  # px: chart labels readable from the back of a room
+PROJECTED = 20  # px: the radars' labels and key (a 17-principle wheel has numbered spokes and a key)
 
 st.html(ui.PRESENT_STYLE)
 
@@ -32,6 +34,18 @@ def plain_stat(stat) -> str:
     return (f"Half the people scored it above {stat.median:.1f} and half below. The middle half of the "
             f"scores lie between {stat.q1:.1f} and {stat.q3:.1f}; all of them between {stat.low:.1f} "
             f"and {stat.high:.1f} ({stat.n} people).")
+
+
+def wheel_columns():
+    """The radar, its key and the words, side by side: a key below the wheel would fall off a
+    1080-line screen."""
+    return st.columns([7, 5, 5], vertical_alignment="center", gap="medium")
+
+
+def radar_with_key(radar, rubric, chart, key) -> None:
+    chart.altair_chart(radar, width="content", theme=None)
+    if charts.numbered_spokes(radar):  # the titles did not fit round the wheel: list them beside it
+        key.markdown("\n".join(f"{i}. {ui.plain(p.title)}" for i, p in enumerate(rubric.principles, start=1)))
 
 
 @st.fragment(run_every=REFRESH)
@@ -68,8 +82,8 @@ def slides() -> None:
             st.markdown("Nobody's own answers are ever shown: only groups of at least "
                         f"{agg.min_size} people, updated once at least {agg.min_size} more have answered.")
             return
-        chart, words = st.columns([3, 2], vertical_alignment="center")
-        chart.altair_chart(views.group_radar(agg, size=760), width="content", theme=None)
+        chart, key, words = wheel_columns()
+        radar_with_key(views.group_radar(agg, size=760, font=PROJECTED, key_below=False), rubric, chart, key)
         words.markdown(f"**{agg.respondents} people's answers.**\n\n"
                        "The line is the middle score (the median) for each principle. **The grey band shows "
                        "how far views differ**: half the people's scores fall inside it. A wide band means "
@@ -86,11 +100,11 @@ def slides() -> None:
         st.title("How the role groups see it")
         counts = ", ".join(f"{ui.plain(g.label)}: {count_text(g.respondents, agg.min_size)}"
                            for g in agg.imbalance.groups)
-        st.markdown(f"People in each group: {counts}. Groups with fewer than {agg.min_size} are not shown.")
-        radar = views.roles_radar(agg, size=700)
-        chart, words = st.columns([3, 2], vertical_alignment="center")
+        radar = views.roles_radar(agg, size=700, font=PROJECTED, key_below=False)
+        chart, key, words = wheel_columns()
+        words.markdown(f"People in each group: {counts}. Groups with fewer than {agg.min_size} are not shown.")
         if radar is not None:
-            chart.altair_chart(radar, width="content", theme=None)
+            radar_with_key(radar, rubric, chart, key)
         else:
             chart.header(f"No two role groups have {agg.min_size} or more people yet.")
         if agg.imbalance.gaps:

@@ -26,9 +26,6 @@ h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
 
 
 _INLINE = re.compile(r"([\\`*_~\[\]$])")
-
-
-_INLINE = re.compile(r"([\\`*_~\[\]$])")
 _BLOCK = re.compile(r"^(\s*)([#>+\-=])", re.MULTILINE)
 
 

@@ -198,13 +198,18 @@ def radar_chart(
     *,
     spread: Mapping[str, tuple[float, float]] | None = None,
     size: int = 720,
+    font: int | None = None,
+    key_below: bool = True,
 ) -> alt.LayerChart:
     """A radar of principle scores: one spoke per principle (rubric order), one polygon per series.
 
     `series` maps a series name ("You", "Group", "Last year") to {principle id: score or None};
     a principle missing or None is left out of that polygon (its spoke and label stay). `spread`
     maps principle ids to (low, high), drawn as a faint band (e.g. the range of a group). `size`
-    is the image's width in px; its height follows from the labels.
+    is the image's width in px; its height follows from the labels. `font` sets the labels' size
+    in px (default: about 13 px, for a screen at arm's length; a projector wants 20 or more).
+    With `key_below=False` a numbered wheel comes without its key, for a page that lists the titles
+    beside it (`numbered_spokes` tells whether it is numbered).
 
     Whole principle titles are written round the wheel, wrapped between words; when they cannot
     all fit without overlapping, the spokes are numbered and the titles listed in a key below.
@@ -219,7 +224,7 @@ def radar_chart(
     levels = [p.value for p in rubric.scale.points]
     target = rubric.bands[0].min
     half = size / 2
-    font = _label_font(size, n)
+    font = font or _label_font(size, n)
     angles = [angle(i, n) for i in range(n)]
     titles = [" ".join(p.title.split()) for p in principles]
 
@@ -248,10 +253,10 @@ def radar_chart(
     ppu = ring / outer  # px per scale unit
 
     key_rows, key_bottom = (_key_rows(titles, size, font, top=-(ring + 6 + font * 2.2), ppu=ppu)
-                            if numbered else ([], 0.0))
+                            if numbered and key_below else ([], 0.0))
     ring_ys = [ring * math.cos(theta) for theta in angles]
     top = max(ring_ys + [p.box[3] for p in placed if p]) + 4
-    bottom = min(ring_ys + [p.box[2] for p in placed if p] + ([key_bottom] if numbered else [])) - 4
+    bottom = min(ring_ys + [p.box[2] for p in placed if p] + ([key_bottom] if key_rows else [])) - 4
     height = top - bottom
     x_scale = alt.Scale(domain=[-half / ppu, half / ppu], nice=False, zero=False)
     y_scale = alt.Scale(domain=[bottom / ppu, top / ppu], nice=False, zero=False)
@@ -377,7 +382,7 @@ def radar_chart(
                   .encode(**xy(), text="text:N"))
     layers.append(alt.Chart(ring_df).mark_text(**ring_text, color="#595959").encode(**xy(), text="text:N"))
     layers.append(labels)
-    if numbered:
+    if key_rows:
         layers.append(alt.Chart(pd.DataFrame([{**r, "x": r["x"] / ppu, "y": r["y"] / ppu} for r in key_rows]))
                       .mark_text(align="left", baseline="top", lineBreak="\n", fontSize=font,
                                  lineHeight=round(font * 1.22, 1), font=FONT, color=INK, aria=False)
@@ -386,9 +391,16 @@ def radar_chart(
     return alt.layer(*layers).properties(
         width=size, height=round(height),
         autosize=alt.AutoSizeParams(type="pad"),
+        usermeta={"numbered_spokes": numbered},
         description=_radar_description(rubric, series, target),
     ).configure_view(stroke=None).configure_legend(  # the theme's small grey legend is lost on a projector
         labelFontSize=font, labelColor=INK, symbolSize=round(font * 8.5), symbolStrokeWidth=2.5)
+
+
+def numbered_spokes(chart: alt.TopLevelMixin) -> bool:
+    """Whether a `radar_chart` numbers its spokes (the titles did not fit round the wheel)."""
+    meta = getattr(chart, "usermeta", None)
+    return isinstance(meta, dict) and bool(meta.get("numbered_spokes"))
 
 
 def _label_font(size: int, n: int) -> int:

@@ -93,7 +93,7 @@ def distribution_text(rubric: Rubric, counts: Mapping[int, int]) -> str:
 
 
 def group_radar(agg: ReviewAggregate, *, spread: str = "quartiles", own: Mapping[str, float | None] | None = None,
-                own_name: str = "Your answers", size: int = 420):
+                own_name: str = "Your answers", size: int = 420, font: int | None = None, key_below: bool = True):
     """The group's radar: the medians, the spread as a band ("quartiles" or "range"), and
     optionally someone's own scores (only ever for that person). Suppressed principles are left
     out of the polygon and the band."""
@@ -102,15 +102,16 @@ def group_radar(agg: ReviewAggregate, *, spread: str = "quartiles", own: Mapping
     if own is not None:
         series[own_name] = own
     band = group.ranges() if spread == "range" else group.quartiles()
-    return charts.radar_chart(agg.rubric, series, spread=band or None, size=size)
+    return charts.radar_chart(agg.rubric, series, spread=band or None, size=size, font=font, key_below=key_below)
 
 
-def roles_radar(agg: ReviewAggregate, *, size: int = 420):
+def roles_radar(agg: ReviewAggregate, *, size: int = 420, font: int | None = None, key_below: bool = True):
     """The role groups shown (at least the minimum), one polygon each; None if none is shown."""
     shown = [g for g in agg.imbalance.groups if g.shown]
     if not shown:
         return None
-    return charts.radar_chart(agg.rubric, {g.label: g.medians() for g in shown}, size=size)
+    return charts.radar_chart(agg.rubric, {g.label: g.medians() for g in shown}, size=size, font=font,
+                              key_below=key_below)
 
 
 def left_out(agg: ReviewAggregate, groups: Sequence[GroupSummary] | None = None) -> list[str]:

@@ -64,7 +64,14 @@ def test_the_presentation_screen_at_1920_by_1080(chromium, server):
         for secret in (review.facilitator_token, review.participant_token):
             assert secret not in page.url and secret not in page.content()
         chart = page.locator('[data-testid="stVegaLiteChart"]').first.bounding_box()
-        assert chart["width"] >= 700 and chart["height"] >= 700  # big enough for the back of a room
+        assert chart["width"] >= 700 and chart["height"] >= 600  # big enough for the back of a room
+        # Every principle is named, beside the wheel, in letters readable from the back of the room
+        # (20 px or more on a 1080-line screen, not a laptop chart's 13 px), and all of it is on screen.
+        for principle in QUICK.principles:
+            title = page.locator("li", has_text=principle.title).first
+            assert title.evaluate("e => parseFloat(getComputedStyle(e).fontSize)") >= 20, principle.title
+            box = title.bounding_box()
+            assert box["y"] + box["height"] <= PROJECTOR["height"], principle.title
         page.get_by_role("button", name="Next").click()
         page.get_by_role("heading", name="How the role groups see it").wait_for()
         wait_idle(page)
