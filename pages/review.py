@@ -46,6 +46,8 @@ def same_review(a, b) -> bool:
 
 # --- Which link? -----------------------------------------------------------------------------
 
+browser = ui.browser_id()  # a personal link made here works only here (unless its person signs in)
+
 link = st.query_params.get(LINK) or None
 invite = st.query_params.get(INVITE) or None
 own = st.query_params.get(OWN) or None
@@ -56,9 +58,10 @@ if own is None:
     elif remembered and link is not None:
         # The shared link again in a tab that has joined this review already: go back to one's own.
         try:
-            if same_review(reviews.review_for_link(link), reviews.participant(remembered, ui.review_identity()).review):
+            if same_review(reviews.review_for_link(link),
+                           reviews.participant(remembered, ui.review_identity(), browser).review):
                 own = remembered
-        except NotFound:
+        except (NotFound, JoinRefused):
             pass
 
 if own is None and link is None and invite is None:
@@ -80,8 +83,8 @@ def join(link: str | None, code: str | None, roles: tuple[str, ...]) -> None:
         ui.tell("join", "Choose your role first.")
         return
     try:
-        me = (reviews.join_with_invitation(code, role) if code
-              else reviews.join(link, role, identity=ui.review_identity()))
+        me = (reviews.join_with_invitation(code, role, browser=browser) if code
+              else reviews.join(link, role, identity=ui.review_identity(), browser=browser))
     except (ReviewClosed, JoinRefused) as closed:
         ui.tell("join", closed.message)
         return
@@ -145,11 +148,14 @@ if own is None:
 # --- A participant ---------------------------------------------------------------------------
 
 try:
-    me = reviews.participant(own, ui.review_identity())  # one who joined signed in: theirs alone
+    me = reviews.participant(own, ui.review_identity(), browser)  # theirs alone: their sign-in or browser
     rubric = ui.store().rubric(me.review.rubric_hash)
 except NotFound:
     not_found()
-except JoinRefused as refused:  # someone else's personal link (they joined signed in)
+except JoinRefused as refused:  # someone else's personal link (bound to their sign-in or browser)
+    if browser is None:  # this browser has not said who it is yet: it will, and the page runs again
+        st.caption("Checking this browser…")
+        st.stop()
     st.title("Board review")
     st.warning(refused.message, icon=":material/person_off:")
     st.stop()

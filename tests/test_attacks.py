@@ -180,3 +180,33 @@ def test_withdrawing_takes_answers_out_of_the_published_results(reviews, review)
     board = reviews.dashboard(review.facilitator_token)
     assert board.group.respondents == 3  # gone from the results at once...
     assert not board.group.everyone.principles["trust"]  # ...and 4 → 3 would show who left: withheld
+
+
+def test_a_personal_link_made_in_one_browser_opens_only_there(reviews, small):
+    review = reviews.create_review(title="B", partnership="R", rubric_hash=small, roles=[S, F])
+    mine, theirs = "a" * 48, "b" * 48  # each browser's own random id (ui/browser.py)
+    planted = reviews.join(review.participant_token, S, browser=mine)  # the facilitator joins first
+    for elsewhere in ({}, {"browser": theirs}, {"identity": "oidc|bob"}):
+        with pytest.raises(JoinRefused) as refused:
+            reviews.participant(planted.token, **elsewhere)
+        assert refused.value.message == NOT_YOURS
+    assert reviews.participant(planted.token, browser=mine).token == planted.token
+    # One browser, one participation: the shared link again from it gives the same one, with a new link.
+    again = reviews.join(review.participant_token, S, browser=mine)
+    assert reviews.dashboard(review.facilitator_token).joined == 1
+    with pytest.raises(NotFound):
+        reviews.participant(planted.token, browser=mine)
+    # By invitation too; a browser that has joined already leaves the invitation unused.
+    by_invitation = reviews.create_review(title="C", partnership="R", rubric_hash=small, roles=[S], join_by="invitation")
+    first, second = reviews.invite(by_invitation.facilitator_token, 2)
+    joined = reviews.join_with_invitation(first, S, browser=theirs)
+    with pytest.raises(JoinRefused):
+        reviews.participant(joined.token, browser=mine)
+    back = reviews.join_with_invitation(second, S, browser=theirs)
+    assert reviews.participant(back.token, browser=theirs).token == back.token
+    board = reviews.dashboard(by_invitation.facilitator_token)
+    assert (board.joined, board.invitations_used) == (1, 1)
+    for bad in ("short", "x" * 48 + "!", 7):
+        with pytest.raises(ValueError):
+            reviews.join(review.participant_token, S, browser=bad)
+    assert again.token != planted.token

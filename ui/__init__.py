@@ -4,12 +4,13 @@
 - `saving`: answers saved as given, resume links;       - `questionnaire`: one step's rating radios;
 - `text`: text shown as typed, Markdown tables;         - `charts`: result charts as cached SVG;
 - `downloads`: download buttons that explain failures; - `startup`: what runs before every page;
-- `messages`: what a callback tells the person, shown once;
+- `messages`: what a callback tells the person, shown once; - `browser`: an id this browser keeps;
 - `resources`: per-process library, store, reviews;     - `links`: links to the app's pages.
 
 Pages use `ui.<name>`; the names are gathered here.
 """
 
+from .browser import browser_id
 from .charts import chart_svg, static_chart
 from .downloads import EXPORT_WAIT, download_button, export_problem
 from .identity import (

@@ -105,8 +105,9 @@ BY_INVITATION = ("This review is by invitation: each person joins with their own
 INVITATION_USED = ("This invitation has been used already: each invitation lets one person join once. If it "
                    "was you, open your personal link instead; otherwise ask the facilitator for a new invitation.")
 SIGN_IN_TO_JOIN = "Sign in to join this review: each person takes part once, under their own sign-in."
-NOT_YOURS = ("This personal link belongs to someone else's sign-in. You can join the review yourself "
-             "with the participant link or your invitation.")
+NOT_YOURS = ("This personal link works only for the person who joined with it: signed in as them, or in "
+             "the browser they joined in. To take part from here, join the review yourself with the "
+             "participant link or your own invitation.")
 
 
 class ReviewClosed(StoreError):
@@ -470,7 +471,7 @@ class Reviews:
             else:
                 s.execute(update(t.board_participants).where(t.board_participants.c.id == mine)
                           .values(role=role, updated=_now()))
-        return self.participant(_own_link(facilitator_token))
+        return self._participant(_own_link(facilitator_token))
 
     @retrying
     def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
@@ -542,14 +543,17 @@ class Reviews:
             return _info(self._by_link(s, participant_link))
 
     @retrying
-    def join(self, participant_link: str, role: str | None = None, identity: str | None = None) -> Participant:
+    def join(self, participant_link: str, role: str | None = None, identity: str | None = None,
+             browser: str | None = None) -> Participant:
         """Join with the shared link, choosing a role (one of the review's; None if it asks none).
         Returns the new participant, whose `token` is their own private link.
 
         A review by invitation refuses the shared link (JoinRefused(BY_INVITATION)). A review by
         sign-in needs `identity` (the signed-in person's stable id, from the app's sign-in) and
-        keeps one participant per identity: joining again returns the same participant."""
-        identity = _check_identity(identity)
+        keeps one participant per identity: joining again returns the same participant. Otherwise
+        `browser` (a random id the joining browser keeps) binds the personal link to that browser
+        in the same way: one participant per browser, whose link works only there (`participant`)."""
+        identity, browser = _check_identity(identity), _check_browser(browser)
         with self.store._write() as s:
             row = self._by_link(s, participant_link, lock=True)
             _check_open(row)
@@ -557,29 +561,29 @@ class Reviews:
             if row.join_by == "invitation":
                 raise JoinRefused(BY_INVITATION)
             token = secrets.token_urlsafe(24)
-            if row.join_by == "sign-in":
-                if identity is None:
-                    raise JoinRefused(SIGN_IN_TO_JOIN)
-                p = t.board_participants
-                known = s.execute(select(p.c.id).where(p.c.review_id == row.id,
-                                                       p.c.identity == link_digest(identity))).scalar()
-                if known is not None:  # the same person again: their participation, with a new link
-                    s.execute(update(p).where(p.c.id == known).values(link_digest=link_digest(token),
-                                                                      updated=_now()))
-                else:
-                    self._add_participant(s, row.id, role, facilitator=False, token=token, identity=identity)
-            else:
-                self._add_participant(s, row.id, role, facilitator=False, token=token, identity=identity)
-        return self.participant(token, identity)
+            if row.join_by == "sign-in" and identity is None:
+                raise JoinRefused(SIGN_IN_TO_JOIN)
+            bound = identity if identity is not None else _browser_key(browser)
+            if not self._rejoin(s, row.id, bound, token):
+                self._add_participant(s, row.id, role, facilitator=False, token=token, identity=bound)
+        return self._participant(token)
 
     @retrying
-    def participant(self, token: str, identity: str | None = None) -> Participant:
+    def participant(self, token: str, identity: str | None = None, browser: str | None = None) -> Participant:
         """A participant's own record and answers; only ever call it with their own link. A
-        participant who joined signed in is only given to the same identity (JoinRefused(NOT_YOURS))."""
+        participant who joined signed in is only given to the same identity, and one who joined in
+        a browser that keeps an id only to that browser (else JoinRefused(NOT_YOURS))."""
+        theirs = {link_digest(key) for key in (_check_identity(identity), _browser_key(_check_browser(browser))) if key}
+        with self.store._read() as s:
+            person, _ = self._by_participant(s, token)
+            if person.identity is not None and person.identity not in theirs:
+                raise JoinRefused(NOT_YOURS)
+        return self._participant(token)
+
+    def _participant(self, token: str) -> Participant:
+        """`participant` without the check, for a write by someone who passed it (or made the link)."""
         with self.store._read() as s:
             person, row = self._by_participant(s, token)
-            if person.identity is not None and (identity is None or person.identity != link_digest(identity)):
-                raise JoinRefused(NOT_YOURS)
             answers = {a.statement_id: a.value for a in s.execute(
                 select(t.board_answers.c.statement_id, t.board_answers.c.value)
                 .where(t.board_answers.c.participant_id == person.id).order_by(t.board_answers.c.statement_id))}
@@ -594,7 +598,7 @@ class Reviews:
             role = _check_role(row, role)
             s.execute(update(t.board_participants).where(t.board_participants.c.id == person.id)
                       .values(role=role, updated=_now()))
-        return self.participant(token)
+        return self._participant(token)
 
     def set_answer(self, token: str, statement_id: str, value: int | None) -> None:
         """Save one answer (a scale value, or None for don't know), replacing an earlier one."""
@@ -645,7 +649,7 @@ class Reviews:
     def results(self, token: str) -> ParticipantResults:
         """The participant's own scores, and the group's aggregate once they have answered
         something (and, if the facilitator chose so, once the review has closed)."""
-        me = self.participant(token)
+        me = self._participant(token)
         with self._snapshot() as s:
             _, row = self._by_participant(s, token)
             rubric = self.store._rubric(s, row.rubric_hash)
@@ -719,19 +723,24 @@ class Reviews:
             return _info(row)
 
     @retrying
-    def join_with_invitation(self, code: str, role: str | None = None) -> Participant:
-        """Join with a single-use invitation: the invitation is used up in the same transaction."""
+    def join_with_invitation(self, code: str, role: str | None = None, browser: str | None = None) -> Participant:
+        """Join with a single-use invitation: the invitation is used up in the same transaction.
+        With `browser`, the personal link works only in that browser; a browser that has joined
+        already gets its participation back and leaves the invitation unused (one per browser)."""
+        browser = _check_browser(browser)
         with self.store._write() as s:
             invitation, row = self._by_invitation(s, code, lock=True)
             _check_open(row)
             role = _check_role(row, role)
-            done = s.execute(update(t.board_invitations).where(t.board_invitations.c.id == invitation.id,
-                                                               t.board_invitations.c.used.is_(None))
-                             .values(used=_now()))
-            if done.rowcount != 1:
-                raise JoinRefused(INVITATION_USED)
-            token = self._add_participant(s, row.id, role, facilitator=False, token=secrets.token_urlsafe(24))
-        return self.participant(token)
+            token = secrets.token_urlsafe(24)
+            if not self._rejoin(s, row.id, _browser_key(browser), token):
+                done = s.execute(update(t.board_invitations).where(t.board_invitations.c.id == invitation.id,
+                                                                   t.board_invitations.c.used.is_(None))
+                                 .values(used=_now()))
+                if done.rowcount != 1:
+                    raise JoinRefused(INVITATION_USED)
+                self._add_participant(s, row.id, role, facilitator=False, token=token, identity=_browser_key(browser))
+        return self._participant(token)
 
     # --- plumbing ----------------------------------------------------------------------------
 
@@ -788,6 +797,19 @@ class Reviews:
             raise _not_found()
         _check_not_expired(row)
         return invitation, row
+
+    @staticmethod
+    def _rejoin(s: Session, review_id: int, bound: str | None, token: str) -> bool:
+        """If the person or browser `bound` to has joined the review already, give their
+        participation the new link `token` (the old one stops working) and say so."""
+        if bound is None:
+            return False
+        p = t.board_participants
+        known = s.execute(select(p.c.id).where(p.c.review_id == review_id, p.c.identity == link_digest(bound))).scalar()
+        if known is None:
+            return False
+        s.execute(update(p).where(p.c.id == known).values(link_digest=link_digest(token), updated=_now()))
+        return True
 
     @staticmethod
     def _add_participant(s: Session, review_id: int, role: str | None, *, facilitator: bool, token: str,
@@ -890,6 +912,20 @@ def _check_join_by(join_by: object) -> str:
     if join_by not in t.JOIN_BY:
         raise ValueError(f"people join by one of: {', '.join(t.JOIN_BY)}; not {join_by!r}.")
     return join_by  # type: ignore[return-value]
+
+
+def _check_browser(browser: object) -> str | None:
+    if browser is None:
+        return None
+    if not isinstance(browser, str) or not 32 <= len(browser) <= 128 or not browser.isalnum():
+        raise ValueError("a browser id must be 32 to 128 letters and digits.")
+    return browser
+
+
+def _browser_key(browser: str | None) -> str | None:
+    """What a participant who joined in a browser is bound to (kept, like an identity, as a digest);
+    prefixed so that it can never equal a sign-in identity."""
+    return None if browser is None else f"browser:{browser}"
 
 
 def _check_identity(identity: object) -> str | None:
