@@ -8,36 +8,10 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from pathlib import Path
-
-from joiningforces.library import default_rubric
-
+from tests.apptest import answer_quick_check, new_app, start_quick
+from tests.helpers import QUICK
 from tests.shown import chart_images, tables
 from ui import plain
-
-ROOT = Path(__file__).resolve().parents[1]
-
-QUICK = default_rubric("quick-check")
-
-
-def new_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    return at.run()
-
-
-def start_quick(at: AppTest) -> AppTest:
-    at.button(key="start-quick").click().run()
-    return at
-
-
-def answer_quick_check(at: AppTest, value_for) -> AppTest:
-    """Answer every statement of the quick check step by step, through the Next buttons."""
-    for step, principle in enumerate(QUICK.principles):
-        for statement in principle.statements:
-            at.radio(key=f"answer-quick-check-{statement.id}").set_value(value_for(statement)).run()
-        if step < len(QUICK.principles) - 1:
-            at.button(key="next").click().run()
-    return at
 
 
 def chart_data(chart) -> list:
@@ -131,22 +105,6 @@ def test_notes_are_kept_with_the_answers_and_exported():
     assert at.text_area(key=results_key).value == "Board minutes show we agreed the aim in 2024."
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """The callables behind deferred download buttons, by file name, as a click would run them."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    captured = {}
-    original = MediaFileManager.add_deferred
-
-    def capture(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        captured[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture)
-    return captured
-
-
 def finished_weak_trust_check() -> AppTest:
     at = answer_quick_check(start_quick(new_app()), weak_trust_answers)
     at.text_area(key=f"note-check-quick-check-{QUICK.principles[-1].id}").input("Said “no” to the funder — together.").run()
@@ -155,7 +113,8 @@ def finished_weak_trust_check() -> AppTest:
 
 
 def by_suffix(downloads: dict, suffix: str):
-    return next(fn for name, fn in downloads.items() if name.endswith(suffix))
+    """The deferred download whose file name ends with `suffix`: what a click on it would get."""
+    return next(fn for name, fn in downloads.items() if name.endswith(suffix) and callable(fn))
 
 
 def test_pdf_export_names_the_weak_spots(downloads):
