@@ -13,7 +13,7 @@ import pytest
 
 from benchmarks.common import LiveServer  # one live-server for the browser tests and the benchmarks
 
-from .helpers import ARTIFACTS
+from .helpers import ARTIFACTS, watch_runs
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -30,6 +30,15 @@ def chromium():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        new_context = browser.new_context
+
+        def watched_context(*args, **kwargs):
+            """A context whose every page counts its script runs (helpers.click_and_wait)."""
+            context = new_context(*args, **kwargs)
+            context.on("page", watch_runs)
+            return context
+
+        browser.new_context = watched_context
         yield browser
         browser.close()
 

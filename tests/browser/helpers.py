@@ -6,15 +6,20 @@ Waiting for a run. Streamlit publishes its state on the root element: `data-test
 is "running" while the script runs and "notRunning" once it is done. `wait_idle` waits for
 "notRunning", which is right after `page.goto` but not after a click: the click's run may not
 have started yet, and then the old page passes. Streamlit's own e2e suite (e2e_playwright,
-`wait_for_app_run`) pauses a little first for that reason; `click_and_wait` instead watches the
-attribute (a MutationObserver, started before the click) and waits until a run that ended after
-the click is over. A click that starts no run fails there, loudly, instead of passing.
+`wait_for_app_run`) pauses a little first for that reason; the attribute alone cannot tell runs
+apart either (a short run can start and end between two renders, never showing "running"). So
+`watch_runs` counts the runs that finish from Streamlit's own messages on the page's websocket
+(a ForwardMsg `script_finished`), and `click_and_wait` waits until a run has finished after the
+click. A click that starts no run fails there, loudly, instead of passing.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
+
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from joiningforces.library import default_rubric
 from tests.helpers import THREE_TEXT, replace_once
@@ -24,19 +29,26 @@ ARTIFACTS = ROOT / "test-artifacts"
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 QUICK = default_rubric("quick-check")
 
-# Counts the script runs that ended (the state left "running") since the observer started.
-_WATCH_RUNS = """() => {
-  if (!window.__jfRuns) {
-    window.__jfRuns = {ended: 0};
-    new MutationObserver(records => {
-      for (const r of records) if (r.oldValue === 'running') window.__jfRuns.ended += 1;
-    }).observe(document.documentElement, {attributes: true, subtree: true, attributeOldValue: true,
-                                          attributeFilter: ['data-test-script-state']});
-  }
-  return window.__jfRuns.ended;
-}"""
-_RUN_ENDED_SINCE = """ended => window.__jfRuns.ended > ended
-  && document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state') === 'notRunning'"""
+_RUN_DONE = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR,
+             ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}  # not FINISHED_EARLY_FOR_RERUN: another run follows
+_AFTER_PENDING_TASKS = "() => new Promise(done => requestAnimationFrame(() => setTimeout(done, 0)))"
+
+
+def watch_runs(page) -> None:
+    """Count the script runs that finish in `page` (from its first navigation on): every page of
+    the `chromium` fixture's contexts is watched."""
+    page.finished_runs = 0
+
+    def frame(payload) -> None:
+        if isinstance(payload, bytes):
+            try:
+                message = ForwardMsg.FromString(payload)
+            except Exception:  # not a message of Streamlit's
+                return
+            if message.WhichOneof("type") == "script_finished" and message.script_finished in _RUN_DONE:
+                page.finished_runs += 1
+
+    page.on("websocket", lambda socket: socket.on("framereceived", frame))
 
 
 def wait_idle(page) -> None:
@@ -45,13 +57,19 @@ def wait_idle(page) -> None:
     page.wait_for_selector(IDLE, state="attached")
 
 
-def click_and_wait(locator, timeout: float = 30_000) -> None:
-    """Click, then wait for the script run the click started to finish."""
+def click_and_wait(locator, timeout: float = 30.0) -> None:
+    """Click, then wait for the script run the click started to finish and be drawn."""
     page = locator.page
+    assert hasattr(page, "finished_runs"), "click_and_wait needs a page of the chromium fixture (watch_runs)"
     wait_idle(page)  # a run still going on from before would otherwise count as this click's
-    ended = page.evaluate(_WATCH_RUNS)
+    before = page.finished_runs
     locator.click()
-    page.wait_for_function(_RUN_ENDED_SINCE, arg=ended, timeout=timeout)
+    deadline = time.monotonic() + timeout
+    while page.finished_runs <= before:
+        assert time.monotonic() < deadline, f"no script run finished within {timeout} s of the click"
+        page.wait_for_timeout(25)  # Playwright delivers the websocket's messages meanwhile
+    page.evaluate(_AFTER_PENDING_TASKS)  # the page has handled the messages that came with it
+    wait_idle(page)
 
 
 def wait_saved(page, statement) -> None:
