@@ -1,9 +1,15 @@
-"""Shared fixtures: the small example rubric (tests/data/small.toml) as text and loaded, and
-helpers to edit its text and find lines in it."""
+"""Fixtures every test module may use: a data folder per test, the small example rubric, fresh
+databases on SQLite and PostgreSQL, the data behind download buttons. Plain helpers and constants
+are in helpers.py, the AppTest factory in apptest.py, hostile text in payloads.py.
+
+Markers: `browser` (tests/browser and the benchmarks that drive Chromium: set here) and `bench`
+(the benchmark smoke runs). The fast lane for local work is `pytest -m "not browser and not bench"`
+(tests/README.md)."""
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -11,12 +17,62 @@ import pytest
 
 from joiningforces.loader import load_rubric
 from joiningforces.models import Rubric
+from joiningforces.storage import Reviews, Store
+from joiningforces.storage.store import DATA_DIR_ENV
+from tests.helpers import BACKENDS, FAIRNESS, SMALL, SMALL_PATH, Databases
 
-# The app saves to $JOININGFORCES_DATA_DIR (default ./data): keep test runs out of the checkout.
-os.environ.setdefault("JOININGFORCES_DATA_DIR", tempfile.mkdtemp(prefix="joiningforces-test-data-"))
+# Outside any test (collection, say) the app would save to ./data: keep that out of the checkout too.
+os.environ.setdefault(DATA_DIR_ENV, tempfile.mkdtemp(prefix="joiningforces-test-data-"))
 
-DATA = Path(__file__).parent / "data"
-SMALL_PATH = DATA / "small.toml"
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.is_relative_to(BROWSER_TESTS):
+            item.add_marker(pytest.mark.browser)
+
+
+# --- the app's data folder: one per test -----------------------------------------------------
+
+
+def forget_the_app_store() -> None:
+    """Drop the app's per-process store (st.cache_resource in ui/resources.py), so that the next
+    app run opens the database of the data folder set now. AppTest runs the app in this process."""
+    resources = sys.modules.get("ui.resources")
+    if resources is not None:
+        resources.store.clear()
+        resources.reviews.clear()
+
+
+@pytest.fixture(scope="module")
+def module_data(tmp_path_factory):
+    """One data folder for a whole module: for module-scoped fixtures that save what several of the
+    module's tests read (a review with answers, say). A test that uses them runs in this folder."""
+    folder = tmp_path_factory.mktemp("module-data")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(DATA_DIR_ENV, str(folder))
+        forget_the_app_store()
+        yield folder
+    forget_the_app_store()
+
+
+@pytest.fixture(autouse=True)
+def data_folder(request, tmp_path_factory, monkeypatch) -> Path:
+    """Every test saves into a data folder of its own ($JOININGFORCES_DATA_DIR), with the app's
+    store opened afresh: no test sees what another saved. Tests using `module_data` share their
+    module's folder instead."""
+    if "module_data" in request.fixturenames:
+        folder = request.getfixturevalue("module_data")
+    else:
+        folder = tmp_path_factory.mktemp("data")
+        monkeypatch.setenv(DATA_DIR_ENV, str(folder))
+    forget_the_app_store()
+    yield folder
+    forget_the_app_store()
+
+
+# --- rubrics ---------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +82,7 @@ def small_rubric_path() -> Path:
 
 @pytest.fixture(scope="session")
 def small_rubric_text() -> str:
-    return SMALL_PATH.read_text(encoding="utf-8")
+    return SMALL
 
 
 @pytest.fixture(scope="session")
@@ -34,54 +90,69 @@ def small_rubric(small_rubric_text: str) -> Rubric:
     return load_rubric(small_rubric_text)
 
 
-def replace_once(text: str, old: str, new: str, occurrence: int = 1) -> str:
-    """`text` with the `occurrence`-th (1-based) `old` replaced by `new`; fails loudly if absent."""
-    start = -1
-    for _ in range(occurrence):
-        start = text.find(old, start + 1)
-        assert start >= 0, f"{old!r} (occurrence {occurrence}) is not in the text"
-    return text[:start] + new + text[start + len(old):]
-
-
-def line_of(text: str, needle: str, occurrence: int = 1) -> int:
-    """1-based number of the line holding the `occurrence`-th `needle`."""
-    start = -1
-    for _ in range(occurrence):
-        start = text.find(needle, start + 1)
-        assert start >= 0, f"{needle!r} (occurrence {occurrence}) is not in the text"
-    return text.count("\n", 0, start) + 1
-
-
-FAIRNESS = '''
-[[principles]]
-id = "fairness"
-title = "Fair shares"
-element = "relationships"
-description = "Costs and credit are shared fairly."
-source = "jf-imbalances"
-
-  [[principles.statements]]
-  id = "fair-1"
-  text = "Costs fall fairly on each partner."
-
-  [[principles.statements]]
-  id = "fair-2"
-  text = "The larger partners take the credit."
-  reverse = true
-
-[[practices]]
-id = "open-books"
-name = "Open books"
-what = "Partners show each other what the work costs them."
-why = "Hidden costs breed resentment."
-first_steps = ["List what each partner puts in.", "Review the list together every six months."]
-helps = ["fairness", "trust"]
-source = "jf-imbalances"
-'''
-
-
 @pytest.fixture(scope="session")
 def three_rubric(small_rubric_text: str) -> Rubric:
     """The small rubric plus a third principle, 'fairness' (element relationships, fair-2 reversed),
     and a fourth practice 'open-books' that helps fairness and trust."""
     return load_rubric(small_rubric_text + FAIRNESS)
+
+
+# --- databases -------------------------------------------------------------------------------
+
+
+@pytest.fixture(params=BACKENDS)
+def dbs(request, tmp_path):
+    """Fresh databases on SQLite, and on PostgreSQL ($JOININGFORCES_TEST_PG_URL; skipped with a
+    reason when unset), each PostgreSQL one in its own schema, dropped after the test."""
+    databases = Databases(request.param, tmp_path)
+    yield databases
+    databases.cleanup()
+
+
+@pytest.fixture
+def url(dbs) -> str:
+    return dbs.new()
+
+
+@pytest.fixture
+def store(url):
+    with Store(url) as s:
+        yield s
+
+
+@pytest.fixture
+def small(store) -> str:
+    """The small example rubric's snapshot (hash) in `store`."""
+    return store.snapshot_rubric(SMALL)
+
+
+@pytest.fixture
+def reviews(store) -> Reviews:
+    return Reviews(store)
+
+
+# --- the app's downloads ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def downloads(monkeypatch):
+    """The data behind the app's download buttons, by file name: bytes, or the callable a click
+    on a deferred download would run."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    captured = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def capture(self, data, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            captured[file_name] = data
+        return add(self, data, mimetype, coordinates, file_name, **kwargs)
+
+    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        if file_name:
+            captured[file_name] = data_callable
+        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", capture)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", capture_deferred)
+    return captured

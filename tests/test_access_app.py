@@ -8,12 +8,11 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, new_app
+from tests.apptest import new_app
+from tests.helpers import QUICK
 
 from joiningforces.access import MODE_TEXT, Mode
-from joiningforces.library import default_rubric
 
-QUICK = default_rubric("quick-check")
 
 
 def said(at: AppTest) -> list[str]:
@@ -83,9 +82,7 @@ def test_signin_mode_without_sign_in_asks_for_it_and_shows_nothing(monkeypatch):
 
 def test_shared_mode_never_puts_a_notebook_key_on_the_presentation_screen(monkeypatch):
     monkeypatch.setenv("JOININGFORCES_MODE", "shared")
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # straight to the page, as a projector
-    at.query_params["v"] = "x" * 32  # opens a (wrong) presentation link
-    at.switch_page("pages/present.py").run()
+    at = new_app("pages/present.py", v="x" * 32)  # straight to a (wrong) presentation link, as a projector
     assert "n" not in at.query_params  # the projected address bar shows no notebook key
     facilitator = new_app()
     facilitator.switch_page("pages/facilitate.py").run()

@@ -37,7 +37,7 @@ from joiningforces.loader import load_rubric
 from joiningforces.recommend import suggest
 from joiningforces.scoring import AnswerError, score
 
-from .conftest import replace_once
+from tests.helpers import replace_once
 
 S, F, L = "smaller-partner", "funder", "larger-partner"
 

@@ -8,36 +8,10 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from pathlib import Path
-
-from joiningforces.library import default_rubric
-
+from tests.apptest import answer_quick_check, new_app, start_quick
+from tests.helpers import QUICK
 from tests.shown import chart_images, tables
 from ui import plain
-
-ROOT = Path(__file__).resolve().parents[1]
-
-QUICK = default_rubric("quick-check")
-
-
-def new_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    return at.run()
-
-
-def start_quick(at: AppTest) -> AppTest:
-    at.button(key="start-quick").click().run()
-    return at
-
-
-def answer_quick_check(at: AppTest, value_for) -> AppTest:
-    """Answer every statement of the quick check step by step, through the Next buttons."""
-    for step, principle in enumerate(QUICK.principles):
-        for statement in principle.statements:
-            at.radio(key=f"answer-quick-check-{statement.id}").set_value(value_for(statement)).run()
-        if step < len(QUICK.principles) - 1:
-            at.button(key="next").click().run()
-    return at
 
 
 def chart_data(chart) -> list:
@@ -131,29 +105,6 @@ def test_notes_are_kept_with_the_answers_and_exported():
     assert at.text_area(key=results_key).value == "Board minutes show we agreed the aim in 2024."
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """Every download button's file, by file name, as a function giving what a click would get:
-    files made with the page (bytes) and files made on the click (a callable)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    captured = {}
-    made_on_click, made_now = MediaFileManager.add_deferred, MediaFileManager.add
-
-    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        captured[file_name] = data_callable
-        return made_on_click(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    def capture(self, path_or_data, mimetype, coordinates, file_name=None, **kwargs):
-        if file_name is not None:
-            captured[file_name] = lambda: path_or_data if isinstance(path_or_data, bytes) else path_or_data.encode()
-        return made_now(self, path_or_data, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture_deferred)
-    monkeypatch.setattr(MediaFileManager, "add", capture)
-    return captured
-
-
 def finished_weak_trust_check() -> AppTest:
     at = answer_quick_check(start_quick(new_app()), weak_trust_answers)
     at.text_area(key=f"note-check-quick-check-{QUICK.principles[-1].id}").input("Said “no” to the funder — together.").run()
@@ -161,13 +112,17 @@ def finished_weak_trust_check() -> AppTest:
     return at
 
 
-def by_suffix(downloads: dict, suffix: str):
-    return next(fn for name, fn in downloads.items() if name.endswith(suffix))
+def by_suffix(downloads: dict, suffix: str) -> bytes:
+    """What a click on the download whose file name ends with `suffix` gets: a file made with the
+    page as it is, one made on the click by running its callable."""
+    data = next(d for name, d in downloads.items() if name.endswith(suffix))
+    data = data() if callable(data) else data
+    return data.encode("utf-8") if isinstance(data, str) else data
 
 
 def test_pdf_export_names_the_weak_spots(downloads):
     finished_weak_trust_check()
-    pdf = by_suffix(downloads, ".pdf")()
+    pdf = by_suffix(downloads, ".pdf")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert QUICK.principle("trust").title in text
     assert "Concern" in text
@@ -176,7 +131,7 @@ def test_pdf_export_names_the_weak_spots(downloads):
 
 def test_json_export_round_trips_through_the_uploader(downloads):
     at = finished_weak_trust_check()
-    exported = by_suffix(downloads, ".json")()
+    exported = by_suffix(downloads, ".json")
     expected = dict(at.session_state["answers"]["quick-check"])
     # A new session: nothing answered, then the exported file is loaded back.
     fresh = new_app()
@@ -190,10 +145,10 @@ def test_json_export_round_trips_through_the_uploader(downloads):
 
 def test_csv_and_radar_exports(downloads):
     finished_weak_trust_check()
-    csv_text = by_suffix(downloads, ".csv")().decode("utf-8-sig")
+    csv_text = by_suffix(downloads, ".csv").decode("utf-8-sig")
     assert "trust" in csv_text and "Concern" in csv_text
-    assert by_suffix(downloads, "-radar.png")()[:8] == b"\x89PNG\r\n\x1a\n"
-    svg = by_suffix(downloads, "-radar.svg")().decode("utf-8")
+    assert by_suffix(downloads, "-radar.png")[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = by_suffix(downloads, "-radar.svg").decode("utf-8")
     assert svg.startswith("<svg") and 'lang="en"' in svg and "Trust" in svg
 
 

@@ -20,8 +20,7 @@ import pytest
 from joiningforces.storage import JoinRefused, NotFound
 from joiningforces.storage.reviews import BY_INVITATION, INVITATION_USED, NOT_YOURS
 
-from .test_reviews import F, S, reviews, small, store, trust  # noqa: F401 (fixtures)
-from .test_storage import dbs  # noqa: F401
+from tests.helpers import F, S, trust
 
 
 def figures(csv_text: str) -> list[dict]:

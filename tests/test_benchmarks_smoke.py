@@ -2,7 +2,8 @@
 
 Nothing about time is asserted: the figures are for people (benchmarks/README.md). The scripts
 run at the same time, each in its own process, so the whole smoke run takes about as long as the
-slowest one; the browser ones are marked `browser` and skipped without Debian's Chromium.
+slowest one. All are marked `bench`; the browser ones also `browser`, and are skipped without
+Debian's Chromium.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 TIMEOUT = 240  # seconds per script, generous for a busy two-core machine
+
+pytestmark = pytest.mark.bench  # left out of the fast lane: pytest -m "not browser and not bench"
 
 # script (python -m benchmarks.X ...), whether it drives Chromium, and lines its output must have
 SCRIPTS = {

@@ -1,19 +1,11 @@
 """The command line, run as a user would: a subprocess, checking output and exit codes."""
 
 import json
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-SMALL = ROOT / "tests" / "data" / "small.toml"
-
-
-def run(*args, stdin: str | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "joiningforces.cli", *args], capture_output=True, text=True,
-                          input=stdin, cwd=ROOT, timeout=60)
+from tests.helpers import SMALL_PATH as SMALL
+from tests.helpers import run_cli as run
 
 
 def test_validate_ok_for_the_shipped_rubrics():

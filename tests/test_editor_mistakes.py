@@ -9,10 +9,10 @@ import pytest
 
 from joiningforces.loader import RubricError, load_rubric
 from joiningforces.scoring import one_decimal, score
-from tests.conftest import replace_once
-from tests.test_cli import ROOT, SMALL, run
+from tests.helpers import ROOT, SMALL, replace_once
+from tests.helpers import run_cli as run
 
-TEXT = SMALL.read_text(encoding="utf-8")
+TEXT = SMALL
 
 
 def line_of(text: str, fragment: str) -> int:

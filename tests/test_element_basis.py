@@ -13,11 +13,10 @@ from joiningforces import cli, exports, report
 from joiningforces.library import default_rubric
 from joiningforces.loader import load_rubric
 from joiningforces.scoring import score
-from tests.conftest import SMALL_PATH
-from tests.test_app import answer_quick_check, new_app, start_quick
+from tests.helpers import QUICK, SMALL_PATH
+from tests.apptest import answer_quick_check, new_app, start_quick
 
 FULL = default_rubric("joining-forces")
-QUICK = default_rubric("quick-check")
 
 
 def strong(statement) -> int:

@@ -28,18 +28,16 @@ from streamlit.testing.v1 import AppTest
 
 from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER, digest
-from joiningforces.library import default_rubric, load_library
+from joiningforces.library import load_library
 from joiningforces.storage import NotFound, Reviews, Store, StoreError, StoreUnavailable, default_url
 from joiningforces.storage import schema as tables
 from joiningforces.storage.faults import is_transient
 from joiningforces.storage.store import BUSY_TIMEOUT_ENV
 
-from .test_storage import (  # noqa: F401 (dbs: a fixture)
-    NO_PG, PG_URL, ROOT, SMALL, Databases, big_rubric, count, dbs, everything, kill_midway)
-
-QUICK = default_rubric("quick-check")
+from tests.apptest import new_app
+from tests.helpers import (NO_PG, PG_URL, QUICK, ROOT, SMALL, Databases, big_rubric, count, everything,
+                           kill_midway, needs_pg)
 FAST = {"busy_timeout": 0.05, "retry_delays": (0.1, 0.2)}  # a lock held 0.5 s outlasts every try
-needs_pg = pytest.mark.skipif(not PG_URL, reason=NO_PG)
 
 
 @pytest.fixture
@@ -506,16 +504,9 @@ def app_db(monkeypatch):
     ui.reviews.clear()
 
 
-def app(page: str | None = None, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.switch_page(page).run() if page else at.run()
-
-
 def test_the_self_check_keeps_an_answer_it_could_not_save_and_saves_it_with_the_next(app_db):
     (a, b), (c, _) = (p.statements for p in QUICK.principles[:2])
-    at = app()
+    at = new_app()
     at.button(key="start-quick").click().run()
     at.radio(key=f"answer-quick-check-{a.id}").set_value(4).run()
     token = at.session_state["tokens"]["quick-check"]
@@ -546,7 +537,7 @@ def test_a_review_answer_that_could_not_be_saved_is_kept_and_saved_later(app_db)
     reviews = Reviews(store)
     review = reviews.create_review(title=f"Fault review {secrets.token_hex(3)}", partnership="Riverside",
                                    rubric_hash=store.snapshot_rubric(load_library().texts["quick-check"]), roles=[])
-    at = app("pages/review.py", p=review.participant_token)
+    at = new_app("pages/review.py", p=review.participant_token)
     at.button(key="join").click().run()
     own = at.query_params["t"]
     (a, b), (c, d) = (p.statements for p in QUICK.principles[:2])
@@ -637,7 +628,7 @@ def press_download(at: AppTest, key: str, deferred: dict, suffix: str) -> dict:
 def test_a_full_disk_when_making_the_pdf_is_said_plainly_beside_the_button(deferred, monkeypatch):
     from joiningforces import report
 
-    at = app()
+    at = new_app()
     at.button(key="start-quick").click().run()
     at.radio(key=f"answer-quick-check-{QUICK.statements[0].id}").set_value(4).run()
     at.switch_page("pages/results.py").run()
@@ -665,7 +656,7 @@ def test_the_database_unavailable_when_exporting_the_notebook_is_said_plainly(de
         raise StoreUnavailable()
 
     monkeypatch.setattr(Store, "export_notebook", unavailable)  # the page hands the bound method to the button
-    at = app("pages/backup.py")
+    at = new_app("pages/backup.py")
     outcome = press_download(at, "download-notebook", deferred, ".json")
     assert "failed" in outcome
     assert [w.value for w in at.warning] == [
@@ -680,7 +671,7 @@ def test_facilitator_changes_refused_by_a_locked_database_say_so_keep_what_was_t
                                    partnership=f"Riverside {secrets.token_hex(3)}", roles=["funder", "smaller-partner"],
                                    rubric_hash=store.snapshot_rubric(load_library().texts["quick-check"]))
     ft = review.facilitator_token
-    at = app("pages/facilitate.py", f=ft)
+    at = new_app("pages/facilitate.py", f=ft)
     principle = QUICK.principles[0].id
     at.selectbox(key="action-principle").set_value(principle)  # a form: its fields go in together on submit
     at.text_input(key="action-text").input("Write the purpose in one sentence together")
@@ -722,7 +713,7 @@ def test_notebook_changes_refused_by_a_locked_database_say_so_keep_what_was_type
     assessment = store.create_assessment(rubric_hash=store.snapshot_rubric(load_library().texts["quick-check"]),
                                          partnership=name)
     planned = store.add_action(name, "trust", "Share next year's plans in draft", owner="Chair")
-    at = app("pages/notebook.py")
+    at = new_app("pages/notebook.py")
     at.selectbox(key="actions-partnership").set_value(name).run()
     at.selectbox(key="new-action-principle").set_value("respect")
     at.text_input(key="new-action-text").input("Meet the smaller partners first")

@@ -18,7 +18,6 @@ import io
 import json
 import re
 import uuid
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -28,32 +27,17 @@ from streamlit.testing.v1 import AppTest
 from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER
 from joiningforces import exports
-from joiningforces.library import default_rubric
 from joiningforces.scoring import score
 from joiningforces.storage import ImportProblem, Reviews, Store
 from joiningforces.storage.store import MAX_ACTION_TEXT, MAX_NAME, MAX_NOTE
-from tests import test_studio
-from tests.conftest import SMALL_PATH, replace_once
-from tests.test_studio import XSS_IMG, XSS_SCRIPT, studio_app, upload, xss_rubric
+from tests.apptest import new_app, studio_app, upload
+from tests.helpers import QUICK, QUICK_TEXT
+from tests.payloads import (AT, FORMULA, GROUP, IMG, JS_LINK, LONG, MARKDOWN, MINUS, OWNER, PAYLOADS, PLUS, PROMPT, ROLES,
+                            SCRIPT, TITLE, XSS_SCRIPT, hostile_rubric_text, xss_rubric)
 from ui import FOCUS_STYLE, PRESENT_STYLE, plain
 from tests.shown import tables
 
-ROOT = Path(__file__).resolve().parents[1]
-downloads = test_studio.downloads  # the data behind download buttons, by file name
-QUICK = default_rubric("quick-check")
-QUICK_TEXT = (ROOT / "rubric" / "quick-check.toml").read_text(encoding="utf-8")
-
-SCRIPT, IMG = XSS_SCRIPT, XSS_IMG  # "<script>window.__pwned=1</script>", '<img src=x onerror="window.__pwned=1">'
-JS_LINK = "[click](javascript:window.__pwned=1)"
-FORMULA = '=HYPERLINK("http://evil")'
-PLUS, MINUS, AT = "+1", "-1", "@SUM(A1)"
-MARKDOWN = "**bold** _x_ # heading"
-PAYLOADS = {"script": SCRIPT, "img": IMG, "js-link": JS_LINK, "formula": FORMULA, "plus": PLUS, "minus": MINUS,
-            "at": AT, "markdown": MARKDOWN}
 RISKY_START = ("=", "+", "-", "@", "\t", "\r")
-# Long text, itself hostile: 5,600 characters, well over any one-line field, under a note's 10,000.
-LONG_PIECE = "Long <b>note</b> [x](javascript:window.__pwned=1) "
-LONG = (LONG_PIECE * 112).strip()
 LONG_ACTION = (("Act <i>now</i> " * 200)[:MAX_ACTION_TEXT]).strip()  # the longest action the store takes
 
 # Where Markdown would act if a value were not escaped: live HTML, a javascript: link, emphasis.
@@ -147,13 +131,6 @@ def assert_spreadsheet_safe(text: str) -> None:
         assert not cell.startswith(RISKY_START), f"a spreadsheet would run {cell[:60]!r}"
 
 
-def app(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.switch_page(page).run()
-
-
 def download(files: dict, suffix: str):
     [name] = [n for n in files if n and n.endswith(suffix)]
     data = files[name]
@@ -180,22 +157,8 @@ def test_plain_escapes_every_payload_so_markdown_shows_it_as_typed(payload):
 # A board review full of hostile text
 # ---------------------------------------------------------------------------------------------
 
-ROLES = {f"r-{key}": label for key, label in PAYLOADS.items()}
-TITLE = f"# {SCRIPT} {IMG} {JS_LINK} {MARKDOWN}"
-GROUP = f"{AT} and {MARKDOWN}"  # a merged role group, named by the facilitator
-OWNER = f"{JS_LINK} {SCRIPT}"
-PROMPT = f"Talk about it {JS_LINK} {IMG}"
-
-
-def hostile_rubric_text() -> str:
-    """The small example rubric with one role per payload (its label) and a hostile prompt."""
-    text = SMALL_PATH.read_text(encoding="utf-8").replace('id = "small-example"', 'id = "hostile-roles"', 1)
-    text = replace_once(text, '"What would it take for you to hear bad news early?"', json.dumps(PROMPT))
-    return text + "".join(f"\n[[roles]]\nid = \"{rid}\"\nlabel = {json.dumps(label)}\n" for rid, label in ROLES.items())
-
-
 @pytest.fixture(scope="module")
-def review():
+def review(module_data):
     """A review with hostile title, partnership, role labels, a merged group, a prompt and actions;
     three people in each of two role groups (so the groups are compared) and nobody in a third (one
     person there would be the remainder beside the two groups: the release rule would withhold one)."""
@@ -221,7 +184,7 @@ def review():
 
 
 def test_the_join_page_shows_title_partnership_and_roles_as_text(review):
-    at = app("pages/review.py", p=review.link)
+    at = new_app("pages/review.py", p=review.link)
     no_live_markup(at)
     assert at.title[0].value == plain(TITLE)
     shown_as_text(at, review.partnership)
@@ -230,7 +193,7 @@ def test_the_join_page_shows_title_partnership_and_roles_as_text(review):
 
 def test_a_participant_sees_hostile_names_as_text_on_the_questions_and_the_results(review):
     own = review.people["r-formula"][0]
-    at = app("pages/review.py", t=own)
+    at = new_app("pages/review.py", t=own)
     no_live_markup(at)
     assert at.title[0].value == plain(TITLE)
     shown_as_text(at, review.partnership, FORMULA)  # the caption says "your role: <label>"
@@ -246,7 +209,7 @@ def test_a_participant_sees_hostile_names_as_text_on_the_questions_and_the_resul
 
 
 def test_the_facilitator_dashboard_shows_every_hostile_name_and_action_as_text(review):
-    at = app("pages/facilitate.py", f=review.ft)
+    at = new_app("pages/facilitate.py", f=review.ft)
     no_live_markup(at)
     assert at.title[0].value == plain(TITLE)
     shown_as_text(at, review.partnership, GROUP, PROMPT, OWNER, *PAYLOADS.values())
@@ -283,7 +246,7 @@ def test_the_facilitator_dashboard_shows_every_hostile_name_and_action_as_text(r
     review.reviews.set_role_groups(review.ft, {"r-at": GROUP, "r-markdown": GROUP})  # as the fixture made it
 
     # The presentation screen: the title, then a slide per principle, with its prompt.
-    shown = app("pages/present.py", v=review.reviews.presentation_token(review.ft))
+    shown = new_app("pages/present.py", v=review.reviews.presentation_token(review.ft))
     no_live_markup(shown)
     assert any(reads(m.value, TITLE) for m in shown.markdown)
     said = []
@@ -295,7 +258,7 @@ def test_the_facilitator_dashboard_shows_every_hostile_name_and_action_as_text(r
 
 
 def test_the_review_exports_draw_hostile_text_literally_and_neutralise_formulas(review, downloads):
-    app("pages/facilitate.py", f=review.ft)
+    new_app("pages/facilitate.py", f=review.ft)
     table = download(downloads, ".csv").decode("utf-8-sig")
     assert_spreadsheet_safe(table)
     cells = csv_cells(table)
@@ -331,7 +294,7 @@ def test_names_and_actions_that_are_too_long_are_refused_clearly(review):
     # The forms cannot send more than the store takes: the browser stops typing at the limit.
     limits = {"new-review-title": MAX_NAME, "new-review-partnership": MAX_NAME, "merge-name": MAX_NAME,
               "action-text": MAX_ACTION_TEXT, "action-owner": MAX_NAME}
-    for at in (app("pages/facilitate.py"), app("pages/facilitate.py", f=review.ft)):
+    for at in (new_app("pages/facilitate.py"), new_app("pages/facilitate.py", f=review.ft)):
         for box in at.text_input:
             assert 0 < box.proto.max_chars <= limits.pop(box.key)
     assert not limits
@@ -342,7 +305,7 @@ def test_names_and_actions_that_are_too_long_are_refused_clearly(review):
 # ---------------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def assessment():
+def assessment(module_data):
     """A quick check of a hostile partnership by a hostile respondent, a note per payload, one long
     note, and an action per payload in the partnership's plan."""
     store = Store()
@@ -362,7 +325,7 @@ def assessment():
 
 
 def test_the_notebook_lists_and_plans_hostile_names_and_actions_as_text(assessment):
-    at = app("pages/notebook.py")
+    at = new_app("pages/notebook.py")
     at.text_input(key="notebook-search").input(assessment.partnership).run()
     no_live_markup(at)
     [row] = [m.value for m in at.markdown if plain(assessment.partnership) in m.value]
@@ -379,7 +342,7 @@ def test_the_notebook_lists_and_plans_hostile_names_and_actions_as_text(assessme
 
 
 def test_check_and_results_pages_show_hostile_names_and_notes_as_typed(assessment, downloads):
-    at = app("pages/check.py", a=assessment.token)
+    at = new_app("pages/check.py", a=assessment.token)
     no_live_markup(at)
     assert at.text_input(key="details-partnership").value == assessment.partnership
     assert at.text_input(key="details-respondent").value == assessment.respondent
@@ -429,7 +392,7 @@ def test_the_notebook_backup_brings_hostile_text_back_exactly(assessment, tmp_pa
 def test_loaded_file_names_and_import_problems_are_shown_as_text():
     name = f"{JS_LINK} {MARKDOWN}.json"
     document = exports.to_json(score(QUICK, {"shared-purpose-5": 2}), {"shared-purpose": JS_LINK})
-    at = app("pages/results.py")
+    at = new_app("pages/results.py")
     at.get("file_uploader")[0].upload(name, document.encode(), "application/json").run()
     no_live_markup(at)
     assert at.success and plain(name) in at.success[0].value
@@ -447,8 +410,10 @@ def test_loaded_file_names_and_import_problems_are_shown_as_text():
     at.get("file_uploader")[0].upload("long.json", too_long.encode(), "application/json").run()
     assert at.error and f"at most {MAX_NOTE:,} characters" in at.error[0].value
 
-    notebook = app("pages/backup.py")
-    backup = json.loads(Store().export_notebook())
+    notebook = new_app("pages/backup.py")
+    store = Store()  # this test's own notebook, with one assessment in it
+    store.create_assessment(rubric_hash=store.snapshot_rubric(QUICK_TEXT), partnership=f"Backup {unique()}")
+    backup = json.loads(store.export_notebook())
     entry = backup["assessments"][0]
     entry["notes"] = {JS_LINK: "a note on no principle"}
     with pytest.raises(ImportProblem):

@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 from joiningforces import lint, studio
 from joiningforces.loader import load_rubric
-from tests.conftest import FAIRNESS, SMALL_PATH, line_of, replace_once
-from tests.test_studio import studio_app, upload
+from tests.apptest import studio_app, upload
+from tests.helpers import FAIRNESS, OLD, SMALL, line_of, replace_once, run_cli
 
-ROOT = Path(__file__).resolve().parents[1]
-SMALL_TEXT = SMALL_PATH.read_text(encoding="utf-8")
-OLD = ROOT / "tests" / "data" / "rubric-1.0"
+SMALL_TEXT = SMALL
 
 # The small rubric with a reverse-scored statement for shared purpose and two more principles, one
 # per element: every element has two principles, each principle a reverse-scored statement.
@@ -60,11 +54,6 @@ def test_the_1_0_rubrics_warn_about_what_2_0_fixed():
     assert sum("has 1 principle" in m for m in full) == 2 and sum("has 1 principle" in m for m in quick) == 2
     assert sum("no reverse-scored" in m for m in full) == 2
     assert sum("no reverse-scored" in m for m in quick) == 7
-
-
-def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "joiningforces.cli", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=60)
 
 
 def test_cli_validate_prints_warnings_and_still_succeeds(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pydantic
 import pytest
 import tomli
-from .conftest import line_of, replace_once
+from tests.helpers import line_of, replace_once
 
 from joiningforces import library, loader
 from joiningforces.loader import MAX_BYTES, Problem, RubricError, load_rubric

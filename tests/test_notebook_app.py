@@ -5,15 +5,14 @@ import uuid
 
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import ROOT, new_app
+from tests.apptest import new_app
+from tests.helpers import QUICK, QUICK_TEXT
 
 from joiningforces.access import LOCAL_OWNER
-from joiningforces.library import default_rubric
 from joiningforces.storage import Store
 from ui import plain
 from tests.shown import tables
 
-QUICK = default_rubric("quick-check")
 
 
 def quick_check_for(partnership: str, first_answer=None) -> AppTest:
@@ -167,7 +166,7 @@ def test_a_large_notebook_is_listed_a_page_at_a_time_newest_first():
 
     name = unique("Paging Partners")
     store = Store()
-    digest = store.snapshot_rubric((ROOT / "rubric" / "quick-check.toml").read_text(encoding="utf-8"))
+    digest = store.snapshot_rubric(QUICK_TEXT)
     first = QUICK.principles[0].statements
     for k in range(45):
         made = store.create_assessment(rubric_hash=digest, partnership=name, respondent=f"Person {k}",

@@ -9,7 +9,7 @@ open-books ("Open books", helps fairness and trust). Top band min = 4.0.
 from __future__ import annotations
 
 import pytest
-from .conftest import FAIRNESS, replace_once
+from tests.helpers import FAIRNESS, replace_once
 
 from joiningforces.loader import load_rubric
 from joiningforces.recommend import strengths, suggest, weak_principles, weak_spots

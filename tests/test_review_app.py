@@ -10,43 +10,61 @@ import re
 import time
 import uuid
 from datetime import datetime
-from pathlib import Path
 
 import pyarrow as pa
 import pytest
 from pypdf import PdfReader
+import streamlit as st
+from streamlit.runtime.caching import cache_utils
 from streamlit.testing.v1 import AppTest
 
 from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER
 from joiningforces import boardpack
 from joiningforces import review_views as views
-from joiningforces.library import default_rubric
 from joiningforces.storage import LINK_NOT_FOUND, Reviews, Store
+from tests.apptest import new_app
+from tests.helpers import QUICK
 from tests.shown import tables
 
-ROOT = Path(__file__).resolve().parents[1]
-QUICK = default_rubric("quick-check")
 PURPOSE, MUTUAL = QUICK.principles[0], QUICK.principles[1]  # shared-purpose; mutual-interest (-2 is reversed)
 F, S = "funder", "smaller-partner"
 CACHE_TTL = 2.1  # the dashboard is cached for 2 s (pages/facilitate.py)
+
+
+class CacheClock:
+    """The clock of Streamlit's caches: real time plus what the test moved it on by."""
+
+    def __init__(self):
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@pytest.fixture(scope="module")
+def cache_clock():
+    """Streamlit's cache timer, moved on by the test instead of sleeping: `cache_clock.advance(CACHE_TTL)`
+    lets the dashboard's cache expire. The caches are emptied so they are made again with this timer,
+    and again at the end so later modules get the real one."""
+    with pytest.MonkeyPatch.context() as patch:
+        clock = CacheClock()
+        patch.setattr(cache_utils, "TTLCACHE_TIMER", clock)
+        st.cache_resource.clear()
+        yield clock
+    st.cache_resource.clear()
 
 
 def reviews() -> Reviews:
     return Reviews(Store())
 
 
-def app(page: str, **query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    # Straight to the page: before the first run AppTest finds it by file name, which matches its url_path.
-    return at.switch_page(page).run()
-
-
 def create_review(roles=(F, S), title: str | None = None, min_size: int = 3,
                   results_after_close: bool = False, join_by: str = "link") -> tuple[AppTest, str]:
-    at = app("pages/facilitate.py")
+    at = new_app("pages/facilitate.py")
     at.selectbox(key="new-review-rubric").set_value("quick-check").run()
     title = title or f"Spring review {uuid.uuid4().hex[:6]}"
     at.text_input(key="new-review-title").input(title)
@@ -62,7 +80,7 @@ def create_review(roles=(F, S), title: str | None = None, min_size: int = 3,
 
 
 def join(link: str, role: str | None) -> tuple[AppTest, str]:
-    at = app("pages/review.py", p=link)
+    at = new_app("pages/review.py", p=link)
     if role is not None:
         at.radio(key="join-role").set_value(role)
     at.button(key="join").click().run()
@@ -124,7 +142,7 @@ PEOPLE = [
 
 
 @pytest.fixture(scope="module")
-def answered_review():
+def answered_review(module_data, cache_clock):
     """A review with three participants (two funders, one smaller partner) who answered two principles."""
     facilitator, ft = create_review()
     link = reviews().get_review(ft).participant_token
@@ -136,13 +154,13 @@ def answered_review():
         answer(at, own, second)
         assert len(reviews().participant(own).answers) == 4
         people.append((at, own))
-    time.sleep(CACHE_TTL)
+    cache_clock.advance(CACHE_TTL)  # the dashboard is worked out afresh: all three answers are in
     return facilitator, ft, people
 
 
 def test_dashboard_counts_medians_and_hidden_role_groups(answered_review):
     facilitator, ft, _ = answered_review
-    at = app("pages/facilitate.py", f=ft)  # the facilitator link on another device
+    at = new_app("pages/facilitate.py", f=ft)  # the facilitator link on another device
     assert not at.exception
     assert [(m.label, m.value) for m in at.metric][:3] == [("Answered", "3"), ("In the results", "3"),
                                                            ("Joined", "3")]
@@ -192,7 +210,7 @@ def test_participant_sees_own_and_group_results_but_nobody_elses(answered_review
 
 def test_role_groups_can_be_merged_to_reach_the_minimum(answered_review):
     _, ft, _ = answered_review
-    at = app("pages/facilitate.py", f=ft)
+    at = new_app("pages/facilitate.py", f=ft)
     at.multiselect(key="merge-roles").set_value([F, S])
     at.text_input(key="merge-name").input("Everyone on the board")
     at.button(key="merge").click().run()
@@ -207,7 +225,7 @@ def test_role_groups_can_be_merged_to_reach_the_minimum(answered_review):
 def test_the_presentation_link_shows_slides_and_nothing_else(answered_review):
     _, ft, _ = answered_review
     view = reviews().presentation_token(ft)
-    at = app("pages/present.py", v=view)
+    at = new_app("pages/present.py", v=view)
     assert not at.exception
     assert at.title[0].value == "How we see the partnership"
     assert series_scores(at, views.GROUP_SERIES) == {PURPOSE.title: 4.0, MUTUAL.title: 3.0}
@@ -225,13 +243,13 @@ def test_the_presentation_link_shows_slides_and_nothing_else(answered_review):
     at.button(key="slide-next").click().run()
     assert at.title[-1].value == MUTUAL.title
     assert at.button(key="slide-next").disabled  # only two principles have enough answers
-    wrong = app("pages/present.py", v="x" * 32)
+    wrong = new_app("pages/present.py", v="x" * 32)
     assert [e.value for e in wrong.error] == [LINK_NOT_FOUND]
 
 
 def test_actions_flow_into_the_notebook_and_the_board_pack(answered_review):
     _, ft, _ = answered_review
-    at = app("pages/facilitate.py", f=ft)
+    at = new_app("pages/facilitate.py", f=ft)
     at.selectbox(key="action-principle").set_value(PURPOSE.id)
     at.text_input(key="action-text").input("Write the purpose in one sentence together")
     at.text_input(key="action-owner").input("Chair")
@@ -290,9 +308,9 @@ def test_wrong_replaced_and_malformed_links_show_the_same_message_and_nothing_el
     new = reviews().get_review(ft).participant_token
     assert new != old and any(c.value.endswith(f"/review?p={new}") for c in facilitator.code)
     for bad in [old, "'; drop table board_reviews; --"]:  # replaced (well formed), and malformed
-        show_only_link_not_found(app("pages/review.py", p=bad))
-        show_only_link_not_found(app("pages/review.py", t=bad))
-        show_only_link_not_found(app("pages/facilitate.py", f=bad))
+        show_only_link_not_found(new_app("pages/review.py", p=bad))
+        show_only_link_not_found(new_app("pages/review.py", t=bad))
+        show_only_link_not_found(new_app("pages/facilitate.py", f=bad))
     at, _ = join(new, F)  # the new link works
     assert at.title[0].value == reviews().get_review(ft).title
 
@@ -300,12 +318,12 @@ def test_wrong_replaced_and_malformed_links_show_the_same_message_and_nothing_el
 def test_only_the_reviews_roles_can_be_picked():
     _, ft = create_review(roles=(S, F))
     link = reviews().get_review(ft).participant_token
-    at = app("pages/review.py", p=link)
+    at = new_app("pages/review.py", p=link)
     role = at.radio(key="join-role")
     assert role.options == ["Smaller or community partner", "Funder or commissioner"]  # rubric order
     with pytest.raises(ValueError, match="not in list"):  # a rubric role this review does not ask is no option
         role.set_value("convenor").run()
-    at = app("pages/review.py", p=link)
+    at = new_app("pages/review.py", p=link)
     at.button(key="join").click().run()  # no role chosen
     assert [e.value for e in at.error] == ["Choose your role first."] and "t" not in at.query_params
     at, own = join(link, S)
@@ -329,18 +347,18 @@ def test_a_closed_review_refuses_changes_with_a_clear_message():
     assert at.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").value == 4
 
     # Coming back with their own link: read only.
-    again = app("pages/review.py", t=own)
+    again = new_app("pages/review.py", t=own)
     assert any("answers can no longer be given or changed" in i.value for i in again.info)
     again.segmented_control(key=f"rv-{key_for(own)}-view").set_value("Your answers").run()
     assert again.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").disabled
 
     # Newcomers cannot join.
-    late = app("pages/review.py", p=link)
+    late = new_app("pages/review.py", p=link)
     assert any("closed" in w.value for w in late.warning) and not late.button
 
     # Reopened, answers can change again.
     facilitator.button(key="reopen").click().run()
-    answer(app("pages/review.py", t=own), own, {"shared-purpose-5": 2})
+    answer(new_app("pages/review.py", t=own), own, {"shared-purpose-5": 2})
     assert reviews().participant(own).answers == {"shared-purpose-5": 2}
 
 
@@ -350,7 +368,7 @@ def test_own_link_restores_answers_in_a_new_session_and_the_shared_link_does_not
     at, own = join(link, S)
     answer(at, own, {"shared-purpose-5": 5, "shared-purpose-6": "dk"})
     assert any(c.value.endswith(f"/review?t={own}") for c in at.code)
-    other = app("pages/review.py", t=own)
+    other = new_app("pages/review.py", t=own)
     assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-5").value == 5
     assert other.radio(key=f"rv-{key_for(own)}-answer-shared-purpose-6").value == "dk"
     # The same tab opening the shared link again goes back to its own answers, not a second join.
@@ -361,18 +379,18 @@ def test_own_link_restores_answers_in_a_new_session_and_the_shared_link_does_not
     assert reviews().dashboard(ft).joined == 1
 
 
-def test_facilitator_takes_part_and_sees_own_answers_beside_the_group():
+def test_facilitator_takes_part_and_sees_own_answers_beside_the_group(cache_clock):
     facilitator, ft = create_review(roles=())
     facilitator.button(key="take-part").click().run()
     own = reviews().dashboard(ft).own_token
     assert own
-    answer(app("pages/review.py", t=own), own, {"shared-purpose-5": 2, "shared-purpose-6": 4})
+    answer(new_app("pages/review.py", t=own), own, {"shared-purpose-5": 2, "shared-purpose-6": 4})
     link = reviews().get_review(ft).participant_token
     for value in (4, 5):
         at, token = join(link, None)
         answer(at, token, {"shared-purpose-5": value, "shared-purpose-6": 6 - value})
-    time.sleep(CACHE_TTL)
-    at = app("pages/facilitate.py", f=ft)
+    cache_clock.advance(CACHE_TTL)
+    at = new_app("pages/facilitate.py", f=ft)
     assert series_scores(at, "Your own answers") == {PURPOSE.title: 2.0}
     assert series_scores(at, views.GROUP_SERIES) == {PURPOSE.title: 4.0}
     assert table(at, 0).loc[PURPOSE.title, "Your own"] == "2.0"
@@ -391,5 +409,5 @@ def test_results_after_closing_wait_until_the_review_closes():
     assert any("once the review closes" in i.value for i in at.info)
     assert series_scores(at, "You") == {PURPOSE.title: 2.0} and not series_scores(at, views.GROUP_SERIES)
     facilitator.button(key="close-review").click().run()
-    after = app("pages/review.py", t=own)  # closed: the results view opens by itself
+    after = new_app("pages/review.py", t=own)  # closed: the results view opens by itself
     assert series_scores(after, views.GROUP_SERIES) == {PURPOSE.title: 3.0}

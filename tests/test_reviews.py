@@ -1,7 +1,7 @@
 """Board reviews in the store, against SQLite and a real PostgreSQL server.
 
 PostgreSQL tests use $JOININGFORCES_TEST_PG_URL (skipped, with a reason, when it is unset), each in
-its own schema, dropped afterwards (the `Databases` helper of test_storage.py).
+its own schema, dropped afterwards (the `dbs`, `store`, `small` and `reviews` fixtures of conftest.py).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import threading
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, func, inspect, select, text
+from sqlalchemy import event, inspect, text
 
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.aggregate import Suppressed, Withheld
@@ -32,25 +32,7 @@ from joiningforces.storage import schema as tables
 from joiningforces.storage.reviews import PARTICIPANT_ACCESS_AFTER_CLOSE, WAITING_FOR_ANSWERS, WAITING_FOR_CLOSING
 from joiningforces.storage.store import _make_engine, _normalise_url
 
-from .test_storage import SMALL, dbs  # noqa: F401 (dbs: a fixture, on SQLite and PostgreSQL)
-
-S, F = "smaller-partner", "funder"
-
-
-@pytest.fixture
-def store(dbs):
-    with Store(dbs.new()) as s:
-        yield s
-
-
-@pytest.fixture
-def reviews(store) -> Reviews:
-    return Reviews(store)
-
-
-@pytest.fixture
-def small(store) -> str:
-    return store.snapshot_rubric(SMALL)
+from tests.helpers import SMALL, F, S, count, trust
 
 
 @pytest.fixture
@@ -71,15 +53,6 @@ def clock(monkeypatch):
     real = reviews_module._now
     monkeypatch.setattr(reviews_module, "_now", lambda: real() + c.offset)
     return c
-
-
-def count(store: Store, table, *where) -> int:
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-
-
-def trust(v: int) -> dict:
-    return {"trust-1": v, "trust-2": 6 - v}  # trust score exactly v
 
 
 # --- creating and finding a review --------------------------------------------------------------

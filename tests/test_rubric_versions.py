@@ -12,40 +12,18 @@ import io
 import re
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from streamlit.testing.v1 import AppTest
 
 from joiningforces import cli, exports, history, report
 from joiningforces.library import default_rubric
-from joiningforces.loader import load_rubric
-from joiningforces.scoring import one_decimal, score
+from joiningforces.scoring import one_decimal
 from joiningforces.storage import Store
+from tests.apptest import new_app
+from tests.helpers import CREATED, OLD, QUICK, QUICK_TEXT, quick_2_0_answers, save_1_0
 from tests.shown import tables
 from ui import plain
-
-ROOT = Path(__file__).resolve().parents[1]
-OLD = ROOT / "tests" / "data" / "rubric-1.0"
-PATTERN = [4, 2, 5, None, 3, 1, 4]  # the answers the golden exports were made with, statement by statement
-CREATED = datetime(2025, 5, 3, 10, 0, tzinfo=UTC)
-
-
-def old_text(rubric_id: str) -> str:
-    return (OLD / f"{rubric_id}.toml").read_text(encoding="utf-8")
-
-
-def save_1_0(store: Store, rubric_id: str, partnership: str, created=CREATED):
-    """A 1.0 assessment as the 1.0 app saved it: the rubric snapshot, the answers, two notes."""
-    digest = store.snapshot_rubric(old_text(rubric_id))
-    rubric = load_rubric(old_text(rubric_id))
-    a = store.create_assessment(rubric_hash=digest, partnership=partnership, created=created)
-    store.set_answers(a.id, {s.id: PATTERN[i % len(PATTERN)] for i, s in enumerate(rubric.statements)})
-    store.set_note(a.id, rubric.principles[0].id, "Minutes of 3 May 2025")
-    store.set_note(a.id, rubric.principles[-1].id, "Asked the board")
-    return a.id
-
 
 @pytest.mark.parametrize("rubric_id", ["joining-forces", "quick-check"])
 def test_a_saved_1_0_assessment_scores_and_exports_exactly_as_before(tmp_path, rubric_id):
@@ -92,16 +70,9 @@ def test_a_saved_1_0_assessment_scores_and_exports_exactly_as_before(tmp_path, r
 def test_a_1_0_json_export_is_refused_by_2_0_with_a_clear_message():
     doc = (OLD / "exports" / "quick-check.json").read_text(encoding="utf-8")
     with pytest.raises(exports.ImportProblem) as refused:
-        exports.from_json(doc, default_rubric("quick-check"))
+        exports.from_json(doc, QUICK)
     message = str(refused.value)
     assert "version 1.0 of the rubric 'quick-check'" in message and "version chosen now is 2.0" in message
-
-
-def new_app(**query) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    return at.run()
 
 
 def test_the_resume_link_of_a_1_0_assessment_opens_it_on_1_0():
@@ -121,17 +92,11 @@ def test_the_resume_link_of_a_1_0_assessment_opens_it_on_1_0():
     assert any("Putting relationships first: 3.5 (Borderline), from 1 principle" in m.value for m in at.markdown)
 
 
-def quick_2_0_answers(value: int) -> dict[str, int]:
-    rubric = default_rubric("quick-check")
-    return {s.id: (6 - value if s.reverse else value) for s in rubric.statements}
-
-
 def test_compare_and_trend_across_1_0_and_2_0_say_where_the_rubric_changed():
     store = Store()
     name = f"Versioned Trust {uuid.uuid4().hex[:6]}"
     old = save_1_0(store, "quick-check", name)
-    new = store.create_assessment(rubric_hash=store.snapshot_rubric((ROOT / "rubric" / "quick-check.toml")
-                                                                   .read_text(encoding="utf-8")),
+    new = store.create_assessment(rubric_hash=store.snapshot_rubric(QUICK_TEXT),
                                   partnership=name, created=datetime(2026, 6, 1, tzinfo=UTC))
     store.set_answers(new.id, quick_2_0_answers(4))
     before = history.scored(store, store.get_assessment(old))

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from .conftest import replace_once
+from tests.helpers import replace_once
 
 from joiningforces.loader import load_rubric
 from joiningforces.scoring import (

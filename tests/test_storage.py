@@ -12,17 +12,13 @@ from dataclasses import replace
 import hashlib
 import json
 import os
-import secrets
-import signal
 import subprocess
 import sys
 import threading
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table, create_engine, event, func, insert, inspect, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Column, Integer, MetaData, Table, event, func, insert, inspect, select, text
 
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.loader import RubricError
@@ -42,99 +38,14 @@ from joiningforces.storage import (
 )
 from joiningforces.storage import schema as tables
 from joiningforces.storage.store import _normalise_url
+from tests.helpers import ROOT, SMALL, big_rubric, count, everything, kill_midway
 
-ROOT = Path(__file__).resolve().parents[1]
-SMALL = (ROOT / "tests" / "data" / "small.toml").read_text()
-PG_URL = os.environ.get("JOININGFORCES_TEST_PG_URL", "").strip()
-NO_PG = "JOININGFORCES_TEST_PG_URL is not set (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test); " \
-        "PostgreSQL storage tests need a server. .ci/run sets it."
-
-BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(not PG_URL, reason=NO_PG))]
-
-
-def big_rubric(per_principle: int = 150) -> str:
-    """A valid rubric with two principles of many statements, for the concurrency and crash tests."""
-    lines = [SMALL.split("[[principles]]")[0]]
-    for p, pid in enumerate(("trust", "shared-purpose")):
-        lines.append(f'[[principles]]\nid = "{pid}"\ntitle = "P {p}"\nelement = "relationships"\n'
-                     f'description = "D"\nsource = "jf-imbalances"\n')
-        for j in range(per_principle):
-            lines.append(f'  [[principles.statements]]\n  id = "s-{p}-{j}"\n  text = "Statement {p} {j}."\n')
-    lines.append("[[practices]]" + SMALL.split("[[practices]]", 1)[1])
-    return "\n".join(lines).replace('version = "1.0"', 'version = "big"')
-
-
-# --- fixtures --------------------------------------------------------------------------------
-
-
-class Databases:
-    """Fresh, empty databases of one backend; all removed at the end of the test."""
-
-    _admin = None
-
-    def __init__(self, backend: str, tmp_path: Path):
-        self.backend, self.tmp_path, self.schemas, self.count = backend, tmp_path, [], 0
-
-    def new(self) -> str:
-        self.count += 1
-        if self.backend == "sqlite":
-            return f"sqlite:///{self.tmp_path / f'notebook{self.count}.sqlite3'}"
-        name = f"jf_test_{secrets.token_hex(8)}"
-        with self.admin().connect() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{name}"'))
-        self.schemas.append(name)
-        return make_url(PG_URL).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(False)
-
-    @classmethod
-    def admin(cls):
-        if cls._admin is None:
-            cls._admin = create_engine(_normalise_url(PG_URL), isolation_level="AUTOCOMMIT", poolclass=None)
-        return cls._admin
-
-    def cleanup(self) -> None:
-        for name in self.schemas:
-            with self.admin().connect() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-
-
-@pytest.fixture(params=BACKENDS)
-def dbs(request, tmp_path):
-    databases = Databases(request.param, tmp_path)
-    yield databases
-    databases.cleanup()
-
-
-@pytest.fixture
-def url(dbs) -> str:
-    return dbs.new()
-
-
-@pytest.fixture
-def store(url):
-    with Store(url) as s:
-        yield s
-
-
-@pytest.fixture
-def small(store) -> str:
-    return store.snapshot_rubric(SMALL)
+# --- helpers (the fixtures dbs, url, store and small are in conftest.py) ------------------
 
 
 def new(store: Store, small: str, partnership="Riverside Trust", respondent="Sam", **kw):
     return store.create_assessment(rubric_id="small-example", rubric_version="1.0", rubric_hash=small,
                                    partnership=partnership, respondent=respondent, **kw)
-
-
-def count(store: Store, table, *where) -> int:
-    with store.engine.connect() as conn:
-        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
-
-
-def everything(store: Store) -> tuple:
-    """All the notebook's content, to check that a refused import wrote nothing."""
-    with store.engine.connect() as conn:
-        return tuple(tuple(map(tuple, conn.execute(select(t)).all()))
-                     for t in tables.metadata.sorted_tables if t is not tables.schema_version)
 
 
 # --- where the data lives, and the schema ----------------------------------------------------
@@ -789,30 +700,6 @@ for i, sid in enumerate(ids):
     time.sleep(0.003)
 print("finished", flush=True)
 """
-
-
-def kill_midway(child: subprocess.Popen, acknowledgements: int, feed: str = "") -> list[str]:
-    """Wait for a writer child's "ready", send it `feed`, read `acknowledgements` lines, then
-    SIGKILL it; return every line it acknowledged, those still in the pipe at the kill included."""
-    lines = []
-    try:
-        assert child.stdout.readline().strip() == "ready", child.stderr.read()
-        if feed:
-            child.stdin.write(feed)
-            child.stdin.flush()
-        while len(lines) < acknowledgements:
-            line = child.stdout.readline()
-            assert line and line != "finished\n", "the writer ended before it was killed"
-            lines.append(line)
-        os.kill(child.pid, signal.SIGKILL)
-        rest = child.stdout.read()  # through readline's buffer (communicate() would skip what it holds)
-        child.wait(timeout=30)
-    finally:
-        if child.poll() is None:
-            child.kill()
-    assert child.returncode == -signal.SIGKILL
-    assert "finished" not in rest
-    return lines + rest.splitlines(keepends=True)
 
 
 def test_kill_dash_nine_in_the_middle_of_an_assessment_loses_no_answer(store, url):

@@ -21,14 +21,12 @@ from joiningforces.loader import MAX_BYTES, load_rubric
 from joiningforces.models import Rubric
 from joiningforces.scoring import score
 from tests.shown import chart_images, radar_scores, tables
-from tests.conftest import FAIRNESS, SMALL_PATH, line_of, replace_once
+from tests.apptest import follow_the_app, new_app, studio_app, upload
+from tests.helpers import FAIRNESS, QUICK_TEXT, SMALL_PATH, THREE_TEXT, line_of, replace_once
+from tests.payloads import XSS_IMG, XSS_SCRIPT, xss_rubric
 from ui import plain
 
-ROOT = Path(__file__).resolve().parents[1]
 SMALL_TEXT = SMALL_PATH.read_text(encoding="utf-8")
-THREE_TEXT = SMALL_TEXT.replace('id = "small-example"', 'id = "three-principles"', 1) + FAIRNESS
-XSS_SCRIPT = "<script>window.__pwned=1</script>"
-XSS_IMG = '<img src=x onerror="window.__pwned=1">'
 
 
 # ---------------------------------------------------------------------------------------------
@@ -73,14 +71,6 @@ def multilingual_rubric() -> str:
     text = replace_once(text, '"We start by assuming the best of each other."',
                         '"Rydym yn tybio’r gorau am ein gilydd: ŵ ŷ."')
     text = replace_once(text, 'title = "Shared purpose"', 'title = "Gemeinsamer Zweck: ß ü"')
-    return text
-
-
-def xss_rubric() -> str:
-    text = SMALL_TEXT.replace('id = "small-example"', 'id = "xss-check"', 1)
-    text = replace_once(text, 'title = "Small example"', f'title = "Check {XSS_SCRIPT}"')
-    text = replace_once(text, '"We start by assuming the best of each other."', f"'We trust {XSS_IMG} each other.'")
-    text = replace_once(text, 'name = "Appreciative inquiry"', f'name = "Inquiry {XSS_SCRIPT}"')
     return text
 
 
@@ -338,29 +328,6 @@ def test_welsh_and_german_text_reach_the_pdf():
 # The page, through AppTest
 # ---------------------------------------------------------------------------------------------
 
-def studio_app() -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
-    at.switch_page("pages/studio.py").run()
-    assert not at.exception
-    return follow_the_app(at)
-
-
-def follow_the_app(at: AppTest) -> AppTest:
-    """From now on rerun whichever page the app last went to (st.switch_page), as a browser does.
-
-    AppTest.switch_page pins every later run to that page; its empty request means "stay on the
-    page the last run finished on", which is what a person clicking through the app gets."""
-    at._page_hash = ""
-    return at
-
-
-def upload(at: AppTest, content: str | bytes, name: str = "workshop.toml") -> AppTest:
-    data = content.encode("utf-8") if isinstance(content, str) else content
-    at.get("file_uploader")[0].upload(name, data, "application/toml").run()
-    assert not at.exception
-    return at
-
-
 def chart_rows(chart) -> list[dict]:
     rows = []
     for dataset in chart.proto.datasets:
@@ -384,7 +351,7 @@ def no_html_anywhere(at: AppTest) -> bool:
 
 
 def test_studio_is_in_the_navigation_and_linked_from_home():
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    at = new_app()
     assert "studio" in [link.proto.page for link in at.get("page_link")]  # the link on the home page
     at.switch_page("pages/studio.py").run()
     assert at.title[0].value == "Rubric studio"
@@ -471,27 +438,6 @@ def test_html_and_script_in_a_rubric_are_shown_as_text():
     assert no_html_anywhere(at)
 
 
-@pytest.fixture
-def downloads(monkeypatch):
-    """The data behind download buttons, by file name (bytes, or the callable a click would run)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
-    captured = {}
-    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
-
-    def capture(self, data, mimetype, coordinates, file_name=None, **kwargs):
-        captured[file_name] = data
-        return add(self, data, mimetype, coordinates, file_name, **kwargs)
-
-    def capture_deferred(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        captured[file_name] = data_callable
-        return add_deferred(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add", capture)
-    monkeypatch.setattr(MediaFileManager, "add_deferred", capture_deferred)
-    return captured
-
-
 def test_template_and_schema_downloads(downloads):
     studio_app()
     template = downloads["my-workshop.toml"]
@@ -512,7 +458,7 @@ def test_a_rubric_in_welsh_and_german_previews_and_its_sample_pdf_has_the_text(d
 
 def test_compare_tab_shows_tables_against_the_default_and_another_library_rubric():
     quick = default_rubric(QUICK_ID)
-    text = (ROOT / "rubric" / "quick-check.toml").read_text(encoding="utf-8")
+    text = QUICK_TEXT
     first = quick.principles[0].statements[0]
     text = replace_once(text, first.text, first.text + " Always.")
     at = upload(studio_app(), text)
@@ -608,7 +554,7 @@ def test_re_uploading_an_edited_rubric_keeps_what_fits_and_restarts_the_question
 
 
 def test_an_id_that_clashes_with_the_library_is_used_for_this_session_only():
-    text = (ROOT / "rubric" / "quick-check.toml").read_text(encoding="utf-8")
+    text = QUICK_TEXT
     text = text.replace('title = "', 'title = "My own ', 1)
     mine = load_rubric(text)
     at = upload(studio_app(), text)
@@ -619,9 +565,7 @@ def test_an_id_that_clashes_with_the_library_is_used_for_this_session_only():
     assert at.title[0].value == plain(mine.title)
     assert ui.library().rubrics[QUICK_ID].title != mine.title  # the library itself is unchanged
 
-    another = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)  # someone else, same server
-    another.session_state["rubric_id"] = QUICK_ID
-    another.run()
+    another = new_app(session_state={"rubric_id": QUICK_ID})  # someone else, same server
     another.switch_page("pages/check.py").run()
     assert another.title[0].value == plain(default_rubric(QUICK_ID).title)
 
@@ -648,7 +592,7 @@ def test_save_to_the_library_then_everyone_can_choose_it(writable_library):
     assert (writable_library / "three-principles.toml").read_text(encoding="utf-8") == THREE_TEXT
     assert not (writable_library / "whatever-name.toml").exists()
 
-    newcomer = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    newcomer = new_app()
     assert "start-three-principles" in [b.key for b in newcomer.button]
 
     # The page now knows it is in the library; saving it again is refused, nothing is replaced.

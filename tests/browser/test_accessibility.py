@@ -3,13 +3,11 @@ and the layout at a phone's width and at 200% zoom."""
 
 import pytest
 from joiningforces.charts import summary_sentence
-from joiningforces.library import default_rubric
 from joiningforces.scoring import score
 
-from .conftest import screenshot, wait_idle, wait_saved
-from .conftest import serious_accessibility_problems as serious_violations
+from .helpers import QUICK, click_and_wait, screenshot, wait_idle, wait_saved
+from .helpers import serious_accessibility_problems as serious_violations
 
-QUICK = default_rubric("quick-check")
 
 
 def tab_to(page, script: str, limit: int = 120) -> None:
@@ -69,8 +67,7 @@ def test_axe_on_results_with_answers(page, server):
     wait_idle(page)
     page.get_by_role("button", name="Take the quick check").click()
     for statement in QUICK.principles[0].statements:
-        page.get_by_role("radiogroup", name=statement.text, exact=True).get_by_text("Disagree", exact=True).click()
-        wait_idle(page)
+        click_and_wait(page.get_by_role("radiogroup", name=statement.text, exact=True).get_by_text("Disagree", exact=True))
     page.get_by_role("button", name="See results at any time").click()
     page.locator('[data-testid="stImage"] img[alt^="Radar chart"]').wait_for()
     wait_idle(page)

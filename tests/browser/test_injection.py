@@ -10,15 +10,14 @@ import uuid
 from playwright.sync_api import expect
 from sqlalchemy.engine import URL
 
-from joiningforces.library import default_rubric
 from joiningforces.storage import Reviews, Store
 from joiningforces.storage.store import SQLITE_FILE
-from tests.test_injection import (FORMULA, GROUP, IMG, JS_LINK, LONG, MARKDOWN, OWNER, PROMPT, QUICK_TEXT, ROLES,
-                                  SCRIPT, TITLE, hostile_rubric_text)
+from tests.helpers import QUICK, QUICK_TEXT
+from tests.payloads import (FORMULA, GROUP, IMG, JS_LINK, LONG, MARKDOWN, OWNER, PROMPT, ROLES, SCRIPT, TITLE,
+                            hostile_rubric_text)
 
-from .conftest import wait_idle
+from .helpers import wait_idle
 
-QUICK = default_rubric("quick-check")
 
 # Anything the payloads could have planted in the page, and whether one of them ran.
 PLANTED = """() => ({

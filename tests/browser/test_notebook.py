@@ -3,11 +3,11 @@
 import signal
 
 
-from joiningforces.library import default_rubric
 
-from .conftest import LiveServer, screenshot, wait_idle, wait_saved
+from benchmarks.common import LiveServer
 
-QUICK = default_rubric("quick-check")
+from .helpers import QUICK, click_and_wait, screenshot, wait_idle, wait_saved
+
 FIRST, SECOND = QUICK.principles[0].statements
 
 
@@ -112,8 +112,7 @@ def test_compare_and_complete_an_action(page, server):
     wait_idle(page)
     status = page.locator('[data-testid="stSelectbox"]').filter(has_text="Status").last
     status.click()
-    page.get_by_role("option", name="done").click()
-    wait_idle(page)
+    click_and_wait(page.get_by_role("option", name="done"))  # saved by its run, before the reload
     page.reload()
     wait_idle(page)
     page.get_by_role("tab", name="Action plan").click()

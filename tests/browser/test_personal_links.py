@@ -16,7 +16,7 @@ from joiningforces.storage.store import SQLITE_FILE
 
 from ui import rubric_text
 
-from .conftest import screenshot, wait_idle
+from .helpers import screenshot, wait_idle
 
 QUICK = default_rubric("quick-check")
 FIRST = QUICK.principles[0].statements[0]

@@ -15,15 +15,13 @@ import io
 
 from sqlalchemy import URL
 
-from joiningforces.library import default_rubric
 from joiningforces.storage import Reviews, Store
 from joiningforces.storage.store import SQLITE_FILE
 
 from ui import rubric_text  # the app's own way to read a library rubric's text
 
-from .conftest import ARTIFACTS, screenshot, wait_idle
+from .helpers import ARTIFACTS, QUICK, screenshot, wait_idle
 
-QUICK = default_rubric("quick-check")
 F, S = "funder", "smaller-partner"
 PROJECTOR = {"width": 1920, "height": 1080}
 

@@ -9,11 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from benchmarks.common import LiveServer
-from joiningforces.library import default_rubric
 
-from .conftest import screenshot, wait_idle, wait_saved
+from .helpers import QUICK, screenshot, wait_idle, wait_saved
 
-QUICK = default_rubric("quick-check")
 SECRET_NOTE = "Our funder overrides every decision zq81"
 SECRET_PARTNERSHIP = "Harbourside Alliance qx42"
 

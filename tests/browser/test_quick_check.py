@@ -5,12 +5,10 @@ import io
 from pypdf import PdfReader
 
 from joiningforces import exports
-from joiningforces.library import default_rubric
 from joiningforces.scoring import score
 
-from .conftest import results_radar, screenshot, wait_idle, wait_saved
+from .helpers import QUICK, results_radar, screenshot, wait_idle, wait_saved
 
-QUICK = default_rubric("quick-check")
 LABELS = [p.label for p in QUICK.scale.points]
 
 

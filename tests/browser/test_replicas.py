@@ -23,8 +23,7 @@ from sqlalchemy.engine import make_url
 from benchmarks.common import IDLE, LiveServer, free_port
 from joiningforces.storage.store import _normalise_url
 
-from .conftest import wait_idle
-from .test_review import LAPTOP, PURPOSE, QUICK, create_review, sees_only_not_found, take_part
+from .helpers import LAPTOP, PURPOSE, QUICK, create_review, sees_only_not_found, take_part, wait_idle
 
 PG_ENV = "JOININGFORCES_TEST_PG_URL"
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"

@@ -7,16 +7,13 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from joiningforces.library import default_rubric
 from joiningforces.storage import Store
-from tests.conftest import SMALL_PATH
-from tests.test_rubric_versions import ROOT, quick_2_0_answers, save_1_0
+from tests.helpers import QUICK_TEXT, SMALL_PATH, quick_2_0_answers, save_1_0
 
-from .conftest import screenshot, wait_idle
-from .test_studio import open_studio, upload
+from .helpers import click_and_wait, open_studio, screenshot, upload, wait_idle
 
 
 def store_of(server) -> Store:
@@ -39,18 +36,10 @@ def test_studio_shows_warnings_beside_a_usable_rubric(page, server):
 def choose_assessment(page, widget: str, partnership: str) -> None:
     """Pick the assessment of `partnership` in the Before or After box, typing to filter the list."""
     box = page.locator('[data-testid="stSelectbox"]').filter(has_text=widget).first
-    for attempt in range(3):  # a rerun can redraw the open list under the pointer
-        wait_idle(page)
-        box.locator("input").first.click()
-        page.keyboard.type(partnership)
-        try:
-            page.get_by_role("option", name=re.compile(re.escape(partnership))).first.click(timeout=8_000)
-            break
-        except PlaywrightTimeout:
-            if attempt == 2:
-                raise
-            page.keyboard.press("Escape")
     wait_idle(page)
+    box.locator("input").first.click()
+    page.keyboard.type(partnership)
+    click_and_wait(page.get_by_role("option", name=re.compile(re.escape(partnership))).first)
     expect(box.get_by_role("combobox")).to_have_value(re.compile(re.escape(partnership)))
 
 
@@ -59,7 +48,7 @@ def test_a_1_0_assessment_opens_on_1_0_and_compares_with_2_0(page, server):
     tag = uuid.uuid4().hex[:6]
     old_name, new_name = f"Old Harbour {tag}", f"New Harbour {tag}"
     old = save_1_0(store, "quick-check", old_name)
-    text = (ROOT / "rubric" / "quick-check.toml").read_text(encoding="utf-8")
+    text = QUICK_TEXT
     new = store.create_assessment(rubric_hash=store.snapshot_rubric(text), partnership=new_name,
                                   created=datetime(2025, 6, 1, tzinfo=UTC))
     store.set_answers(new.id, quick_2_0_answers(4))

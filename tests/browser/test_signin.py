@@ -14,11 +14,9 @@ import urllib.request
 import pytest
 
 from benchmarks.common import LiveServer, free_port
-from joiningforces.library import default_rubric
 
-from .conftest import screenshot, wait_idle, wait_saved
+from .helpers import QUICK, screenshot, wait_idle, wait_saved
 
-QUICK = default_rubric("quick-check")
 ALICE, BOB, BOSS = "alice@example.org", "bob@example.org", "boss@example.org"
 
 

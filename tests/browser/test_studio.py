@@ -8,25 +8,13 @@ import re
 from joiningforces import studio
 from joiningforces.loader import load_rubric
 from joiningforces.scoring import score
-from tests.conftest import line_of, replace_once
-from tests.test_studio import THREE_TEXT, XSS_IMG, XSS_SCRIPT, xss_rubric
+from tests.helpers import line_of, replace_once
+from tests.payloads import XSS_IMG, XSS_SCRIPT, xss_rubric
 
-from .conftest import results_radar, screenshot, wait_idle, wait_saved
+from .helpers import WORKSHOP, open_studio, results_radar, screenshot, upload, wait_idle, wait_saved
 
-WORKSHOP = replace_once(THREE_TEXT, 'title = "Small example"', 'title = "Autumn workshop check"')
 RUBRIC = load_rubric(WORKSHOP)
 LABELS = {p.value: p.label for p in RUBRIC.scale.points}
-
-
-def open_studio(page, server) -> None:
-    page.goto(f"{server.url}/studio")
-    page.get_by_role("heading", name="Rubric studio").wait_for()
-    wait_idle(page)
-
-
-def upload(page, text: str, name: str = "workshop.toml") -> None:
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(
-        files=[{"name": name, "mimeType": "application/toml", "buffer": text.encode("utf-8")}])
 
 
 def read_radar(chart) -> dict[str, float]:

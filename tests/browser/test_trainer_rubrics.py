@@ -6,10 +6,9 @@ projector widths."""
 from __future__ import annotations
 
 from joiningforces.loader import load_rubric
-from tests.conftest import replace_once
+from tests.helpers import replace_once
 
-from .conftest import screenshot, wait_idle, wait_saved
-from .test_studio import WORKSHOP, open_studio, upload
+from .helpers import ARTIFACTS, WORKSHOP, open_studio, screenshot, upload, wait_idle, wait_saved
 
 WELSH = replace_once(replace_once(WORKSHOP, 'language = "en"', 'language = "cy"'),
                      'text = "We start by assuming the best of each other."',
@@ -72,6 +71,5 @@ def test_a_welsh_rubric_is_read_as_welsh_and_the_radar_leads_the_results(page, s
 
 
 def _artifact(name: str):
-    from .conftest import ARTIFACTS
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
