@@ -30,8 +30,9 @@ from joiningforces.access import LOCAL_OWNER
 from joiningforces import exports
 from joiningforces.library import default_rubric
 from joiningforces.scoring import score
-from joiningforces.storage import ImportProblem, Reviews, Store
-from joiningforces.storage.store import MAX_ACTION_TEXT, MAX_NAME, MAX_NOTE
+from joiningforces.board import Reviews
+from joiningforces.records import MAX_ACTION_TEXT, MAX_NAME, MAX_NOTE
+from joiningforces.storage import ImportProblem, Store
 from tests import test_studio
 from tests.conftest import SMALL_PATH, replace_once
 from tests.test_studio import XSS_IMG, XSS_SCRIPT, studio_app, upload, xss_rubric

@@ -22,7 +22,8 @@ from joiningforces.access import LOCAL_OWNER
 from joiningforces import boardpack
 from joiningforces import review_views as views
 from joiningforces.library import default_rubric
-from joiningforces.storage import LINK_NOT_FOUND, Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import LINK_NOT_FOUND, Store
 from tests.shown import tables
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -377,6 +377,15 @@ def check_identity(identity: object) -> str | None:
     return identity
 
 
+def check_browser(browser: object) -> str | None:
+    """The random id a joining browser keeps (None: none given)."""
+    if browser is None:
+        return None
+    if not isinstance(browser, str) or not 32 <= len(browser) <= 128 or not browser.isalnum():
+        raise ValueError("a browser id must be 32 to 128 letters and digits.")
+    return browser
+
+
 def check_roles(rubric: Rubric, roles: Sequence[str] | None) -> tuple[str, ...]:
     """The review's roles (default: all the rubric's), in rubric order."""
     known = [r.id for r in rubric.roles]
@@ -407,7 +416,7 @@ __all__ = [
     "ACTION_STATUSES", "HEX64_RE", "ID_RE", "JOIN_BY", "MAX_ACTION_TEXT", "MAX_IDENTITY", "MAX_LABEL", "MAX_NAME",
     "MAX_NOTE", "MIN_GROUP_FLOOR", "OWNER_RE", "TOKEN_RE", "UID_RE", "Action", "AnswerError", "Answers",
     "Assessment", "AssessmentSummary", "ImportSummary", "Participant", "Review", "ReviewInfo", "ReviewSummary",
-    "as_datetime", "as_due", "as_token", "as_uid", "check_action_text", "check_answers", "check_identity",
+    "as_datetime", "as_due", "as_token", "as_uid", "check_action_text", "check_answers", "check_browser", "check_identity",
     "check_join_by", "check_min_size", "check_note", "check_notes", "check_owner", "check_principle_id",
     "check_roles", "check_status", "clean_label", "clean_name", "closing_time",
     "partnership_key", "role_groups", "rubric_hash",

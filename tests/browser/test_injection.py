@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 from sqlalchemy.engine import URL
 
 from joiningforces.library import default_rubric
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage.store import SQLITE_FILE
 from tests.test_injection import (FORMULA, GROUP, IMG, JS_LINK, LONG, MARKDOWN, OWNER, PROMPT, QUICK_TEXT, ROLES,
                                   SCRIPT, TITLE, hostile_rubric_text)
