@@ -57,7 +57,7 @@ import pandas as pd
 from .disclosure import Candidate, Ledger, release
 from .exports import safe_cell
 from .models import Principle, Rubric
-from .records import MIN_GROUP_FLOOR, check_min_size, clean_label, role_groups
+from .records import MIN_GROUP_FLOOR, check_min_size, role_groups  # the field rules, named here as before
 from .recommend import Suggestion, WeakSpot, suggest, weak_spots
 from .scoring import Answers, ElementScore, PrincipleScore, Result, _matrices, check_answers, score_frame
 

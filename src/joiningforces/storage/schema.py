@@ -40,7 +40,7 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
-from ..records import ACTION_STATUSES, JOIN_BY  # the field rules; the tables check them too
+from ..records import ACTION_STATUSES, JOIN_BY  # noqa: F401 (the field rules, named here as before)
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
