@@ -28,7 +28,8 @@ from sqlalchemy import insert, select
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.access import digest as link_digest
 from joiningforces.library import DEFAULT_ID, default_rubric, rubric_dir
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage import schema as t
 
 from .common import IDLE, LiveServer, chromium, header, loadavg, median, new_page

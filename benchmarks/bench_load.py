@@ -66,7 +66,8 @@ from sqlalchemy.engine import make_url
 
 from joiningforces.access import digest as link_digest
 from joiningforces.library import DEFAULT_ID, default_rubric, rubric_dir
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage import schema as tables
 from joiningforces.storage.store import _normalise_url
 

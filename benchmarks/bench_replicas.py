@@ -33,7 +33,8 @@ import numpy as np
 from sqlalchemy import select
 
 from joiningforces.library import DEFAULT_ID, default_rubric, rubric_dir
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage import schema as tables
 
 from .bench_load import LOCAL_PG, PG_ENV, Backend, Plan, _say, pg_unreachable, plans, verify

@@ -60,7 +60,8 @@ def board_dashboard(folder: str, participants: int = 40, seed: int = 0):
     import random
 
     from joiningforces.library import load_library
-    from joiningforces.storage import Reviews, Store
+    from joiningforces.board import Reviews
+    from joiningforces.storage import Store
 
     library = load_library()
     rubric = library.rubrics["joining-forces"]

@@ -17,7 +17,8 @@ from joiningforces import charts
 from joiningforces import review_views as views
 from joiningforces.aggregate import Suppressed
 from joiningforces.storage import LINK_NOT_FOUND, JoinRefused, NotFound, ReviewClosed, StoreUnavailable
-from joiningforces.storage.reviews import BY_INVITATION, SIGN_IN_TO_JOIN, WAITING_FOR_CLOSING
+from joiningforces.board import WAITING_FOR_CLOSING
+from joiningforces.storage.reviews import BY_INVITATION, SIGN_IN_TO_JOIN
 from joiningforces.scoring import one_decimal
 
 ui.run_through_app()

@@ -17,7 +17,8 @@ import pytest
 
 from joiningforces.loader import load_rubric
 from joiningforces.models import Rubric
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage.store import DATA_DIR_ENV
 from tests.helpers import BACKENDS, FAIRNESS, SMALL, SMALL_PATH, Databases
 

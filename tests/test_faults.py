@@ -29,7 +29,8 @@ from streamlit.testing.v1 import AppTest
 from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER, digest
 from joiningforces.library import load_library
-from joiningforces.storage import NotFound, Reviews, Store, StoreError, StoreUnavailable, default_url
+from joiningforces.board import Reviews
+from joiningforces.storage import NotFound, Store, StoreError, StoreUnavailable, default_url
 from joiningforces.storage import schema as tables
 from joiningforces.storage.faults import is_transient
 from joiningforces.storage.store import BUSY_TIMEOUT_ENV
@@ -420,7 +421,8 @@ def test_a_connection_lost_during_commit_is_reported_at_once_never_retried_blind
 
 REVIEW_WRITER = """
 import sys
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 reviews = Reviews(Store(sys.argv[1]))
 people = sys.argv[2].split(",")
 print("ready", flush=True)

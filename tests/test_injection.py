@@ -28,8 +28,9 @@ from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER
 from joiningforces import exports
 from joiningforces.scoring import score
-from joiningforces.storage import ImportProblem, Reviews, Store
-from joiningforces.storage.store import MAX_ACTION_TEXT, MAX_NAME, MAX_NOTE
+from joiningforces.board import Reviews
+from joiningforces.records import MAX_ACTION_TEXT, MAX_NAME, MAX_NOTE
+from joiningforces.storage import ImportProblem, Store
 from tests.apptest import new_app, studio_app, upload
 from tests.helpers import QUICK, QUICK_TEXT
 from tests.payloads import (AT, FORMULA, GROUP, IMG, JS_LINK, LONG, MARKDOWN, MINUS, OWNER, PAYLOADS, PLUS, PROMPT, ROLES,

@@ -12,7 +12,8 @@ from sqlalchemy import select, text
 
 from joiningforces.access import LOCAL_OWNER, Actor, digest
 from joiningforces.notebook import Notebook
-from joiningforces.storage import MIGRATIONS, NotFound, Reviews, Store, migrate
+from joiningforces.board import Reviews
+from joiningforces.storage import MIGRATIONS, NotFound, Store, migrate
 from joiningforces.storage import schema as t
 
 SMALL = (Path(__file__).parent / "data" / "small.toml").read_text(encoding="utf-8")

@@ -22,7 +22,8 @@ from ui.links import key_for
 from joiningforces.access import LOCAL_OWNER
 from joiningforces import boardpack
 from joiningforces import review_views as views
-from joiningforces.storage import LINK_NOT_FOUND, Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import LINK_NOT_FOUND, Store
 from tests.apptest import new_app
 from tests.helpers import QUICK
 from tests.shown import tables

@@ -14,6 +14,7 @@ from sqlalchemy import event, inspect, text
 
 from joiningforces.access import LOCAL_OWNER
 from joiningforces.aggregate import Suppressed, Withheld
+from joiningforces.board import WAITING_FOR_ANSWERS, WAITING_FOR_CLOSING, Reviews
 from joiningforces.scoring import AnswerError
 from joiningforces.storage import (
     LINK_NOT_FOUND,
@@ -21,7 +22,6 @@ from joiningforces.storage import (
     SCHEMA_VERSION,
     NotFound,
     ReviewClosed,
-    Reviews,
     Store,
     current_version,
     migrate,
@@ -29,7 +29,7 @@ from joiningforces.storage import (
 )
 from joiningforces.storage import reviews as reviews_module
 from joiningforces.storage import schema as tables
-from joiningforces.storage.reviews import PARTICIPANT_ACCESS_AFTER_CLOSE, WAITING_FOR_ANSWERS, WAITING_FOR_CLOSING
+from joiningforces.storage.reviews import PARTICIPANT_ACCESS_AFTER_CLOSE
 from joiningforces.storage.store import _make_engine, _normalise_url
 
 from tests.helpers import SMALL, F, S, count, trust

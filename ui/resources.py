@@ -7,7 +7,8 @@ import threading
 import streamlit as st
 
 from joiningforces.library import Library, load_library
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 
 
 @st.cache_resource(show_spinner=False)

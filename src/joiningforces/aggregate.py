@@ -57,11 +57,11 @@ import pandas as pd
 from .disclosure import Candidate, Ledger, release
 from .exports import safe_cell
 from .models import Principle, Rubric
+from .records import MIN_GROUP_FLOOR, check_min_size, role_groups  # the field rules, named here as before
 from .recommend import Suggestion, WeakSpot, suggest, weak_spots
 from .scoring import Answers, ElementScore, PrincipleScore, Result, _matrices, check_answers, score_frame
 
 QUANTILE_METHOD = "linear"
-MIN_GROUP_FLOOR = 3  # below this a participant could work out another's answers from the group's
 DEFAULT_MIN_SIZE = 3
 EVERYONE = "Everyone"
 SPLIT_GAP = 1.0  # role groups' medians this far apart: the principle is split, power practices first
@@ -390,16 +390,6 @@ class Responses:
 # ---------------------------------------------------------------------------------------------
 
 
-def check_min_size(min_size: object) -> int:
-    """The minimum group size as an int, or ValueError if it is not a whole number ≥ MIN_GROUP_FLOOR."""
-    if isinstance(min_size, bool) or not isinstance(min_size, (int, np.integer)):
-        raise ValueError(f"the minimum group size must be a whole number, not {min_size!r}.")
-    if min_size < MIN_GROUP_FLOOR:
-        raise ValueError(f"the minimum group size must be at least {MIN_GROUP_FLOOR}, so that nobody's "
-                         "answers can be worked out from the group's.")
-    return int(min_size)
-
-
 def quantiles(scores: np.ndarray, probabilities: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
     """Per column of `scores` (NaN left out): the count of values and the `QUANTILE_METHOD`
     quantiles, as an array of shape (len(probabilities), columns); NaN where a column is empty."""
@@ -437,31 +427,6 @@ def _group_stats(principle_ids: Sequence[str], scores: np.ndarray, respondents: 
             out[pid] = PrincipleStats(pid, int(n[j]), median=float(q[2, j]), q1=float(q[1, j]),
                                       q3=float(q[3, j]), low=float(q[0, j]), high=float(q[4, j]))
     return out
-
-
-def role_groups(role_ids: Sequence[str], labels: Mapping[str, str],
-                merge: Mapping[str, str] | None = None) -> list[tuple[str, tuple[str, ...]]]:
-    """The role groups as (label, role ids), in the order of `role_ids` (a merged group sits where
-    its first role is). `labels` names each role; `merge` maps a role id to a group label, and
-    roles given the same label form one group; roles not in `merge` keep their own label."""
-    merge = merge or {}
-    unknown = sorted(set(merge) - set(role_ids))
-    if unknown:
-        raise ValueError(f"these are not roles of this review: {', '.join(unknown)}.")
-    groups: dict[str, list[str]] = {}
-    for rid in role_ids:
-        label = clean_label(merge[rid]) if rid in merge else labels.get(rid, rid)
-        groups.setdefault(label, []).append(rid)
-    return [(label, tuple(members)) for label, members in groups.items()]
-
-
-def clean_label(label: object) -> str:
-    if not isinstance(label, str) or not " ".join(label.split()):
-        raise ValueError("a group needs a name.")
-    label = " ".join(label.split())
-    if len(label) > 200:
-        raise ValueError("a group's name is too long (at most 200 characters).")
-    return label
 
 
 def aggregate(responses: Responses, *, min_size: int = DEFAULT_MIN_SIZE, role_ids: Sequence[str] | None = None,

@@ -24,9 +24,9 @@ from fpdf.fonts import FontFace
 from .aggregate import Suppressed
 from .exports import element_lines
 from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
+from .board import Dashboard
 from .review_views import (action_text, day, distribution_text, gap_text, group_radar, principle_rows, review_status,
                            role_count_rows, role_labels, stat_text)
-from .storage.reviews import Dashboard
 from .scoring import one_decimal
 
 DISAGREEMENTS_SHOWN = 5

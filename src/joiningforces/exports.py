@@ -22,12 +22,12 @@ from typing import Any
 import pandas as pd
 
 from .models import Rubric
+from .records import MAX_NOTE  # what the notebook keeps in one note, in characters
 from .scoring import AnswerError, Result, check_answers, one_decimal
 
 FORMAT = "joiningforces-assessment"
 FORMAT_VERSION = 1
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
-MAX_NOTE = 10_000  # characters in one note: what the notebook keeps (storage.store.MAX_NOTE)
 NOT_ENOUGH = "Not enough answers"
 _RISKY_FIRST = ("=", "+", "-", "@", "\t", "\r", "\n")
 

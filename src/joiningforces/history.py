@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 import altair as alt
 import pandas as pd
 
 from .models import Principle, Rubric
 from .scoring import Result, one_decimal, score
-from .storage import Assessment, Store
+from .records import Assessment
 
 
 @dataclass(frozen=True)
@@ -26,7 +27,13 @@ class Scored:
         return f"{a.partnership}{who}, {a.created:%d %b %Y} ({self.result.rubric.title})"
 
 
-def scored(store: Store, assessment: Assessment) -> Scored:
+class RubricSource(Protocol):
+    """Where stored rubric snapshots come from (a `storage.Store`)."""
+
+    def rubric(self, hash: str) -> Rubric: ...
+
+
+def scored(store: RubricSource, assessment: Assessment) -> Scored:
     """Score an assessment with the rubric it was answered against, not today's file."""
     return Scored(assessment, score(store.rubric(assessment.rubric_hash), assessment.answers))
 

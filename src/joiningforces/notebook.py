@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from datetime import date
 
 from .access import DATABASE, Action, Actor, Thing, What, allowed
-from .storage import Assessment, AssessmentSummary, ImportSummary, NotFound, Reviews, Store
-from .storage import Action as PlannedAction
-from .storage.reviews import Review, ReviewSummary
+from .records import Action as PlannedAction
+from .records import Assessment, AssessmentSummary, ImportSummary, Review, ReviewSummary
+from .storage import NotFound, ReviewStore, Store
 
 
 class Notebook:
@@ -161,17 +161,17 @@ class Notebook:
 
     # --- board reviews -------------------------------------------------------------------------
 
-    def create_review(self, reviews: Reviews, *, rubric_text: str, **settings) -> Review:
+    def create_review(self, reviews: ReviewStore, *, rubric_text: str, **settings) -> Review:
         owner = self._owner()
         return reviews.create_review(rubric_hash=self.store.snapshot_rubric(rubric_text), belongs_to=owner,
                                      **settings)
 
-    def reviews(self, reviews: Reviews) -> list[ReviewSummary]:
+    def reviews(self, reviews: ReviewStore) -> list[ReviewSummary]:
         if not self.actor.keeps_things:
             return []
         return reviews.reviews_of(self.actor.owner)
 
-    def new_facilitator_link(self, reviews: Reviews, review_uid: str) -> str:
+    def new_facilitator_link(self, reviews: ReviewStore, review_uid: str) -> str:
         """A new facilitator link for one of this notebook's reviews (the old link stops working)."""
         self._check(Action.CHANGE, Thing(What.REVIEW, owner=reviews.owner_of(review_uid)))
         return reviews.replace_facilitator_link(review_uid)

@@ -21,7 +21,7 @@ from .models import Rubric
 from .scoring import Result, one_decimal
 
 if TYPE_CHECKING:
-    from .storage import Action, ReviewInfo
+    from .records import Action, ReviewInfo
 
 GROUP_SERIES = "Group median"
 NO_ROLE = "No role asked"

@@ -13,7 +13,7 @@ review of thousands of respondents costs about as much as one.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
@@ -22,8 +22,8 @@ import numpy as np
 import pandas as pd
 
 from .models import Band, Rubric
+from .records import AnswerError, Answers, check_answers  # the field rules; used here and by callers
 
-Answers = Mapping[str, "int | None"]
 
 
 def shown(score: float) -> float:
@@ -40,10 +40,6 @@ def shown(score: float) -> float:
 def one_decimal(score: float | None, missing: str = "—") -> str:
     """A score as text with one decimal ("2.3"), rounded as `shown`; `missing` for None."""
     return missing if score is None else f"{shown(score):.1f}"
-
-
-class AnswerError(ValueError):
-    """Answers that do not fit the rubric (unknown statements or values off the scale)."""
 
 
 @dataclass(frozen=True)
@@ -89,30 +85,6 @@ class Result:
 
     def principle(self, principle_id: str) -> PrincipleScore:
         return next(p for p in self.principles if p.id == principle_id)
-
-
-def check_answers(rubric: Rubric, answers: Answers) -> dict[str, int | None]:
-    """Answers keyed by statement id, validated; raises AnswerError naming what does not fit."""
-    known = {s.id for s in rubric.statements}
-    allowed = {p.value for p in rubric.scale.points}
-    unknown = sorted(map(str, set(answers) - known))
-    if unknown:
-        raise AnswerError(f"these statements are not in the rubric '{rubric.id}': {', '.join(unknown[:10])}"
-                          + (" …" if len(unknown) > 10 else ""))
-    clean: dict[str, int | None] = {}
-    for sid, value in answers.items():
-        if value is not None and (isinstance(value, bool) or not _on_scale(value, allowed)):
-            raise AnswerError(f"statement '{sid}' has the answer {value!r}; the scale allows "
-                              f"{', '.join(map(str, sorted(allowed)))} or don't know.")
-        clean[sid] = None if value is None else int(value)
-    return clean
-
-
-def _on_scale(value: object, allowed: set[int]) -> bool:
-    try:
-        return value in allowed
-    except TypeError:  # an unhashable answer such as a list is simply not on the scale
-        return False
 
 
 @lru_cache(maxsize=32)

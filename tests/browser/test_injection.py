@@ -10,7 +10,8 @@ import uuid
 from playwright.sync_api import expect
 from sqlalchemy.engine import URL
 
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage.store import SQLITE_FILE
 from tests.helpers import QUICK, QUICK_TEXT
 from tests.payloads import (FORMULA, GROUP, IMG, JS_LINK, LONG, MARKDOWN, OWNER, PROMPT, ROLES, SCRIPT, TITLE,

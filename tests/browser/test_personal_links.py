@@ -10,7 +10,8 @@ from __future__ import annotations
 from sqlalchemy import URL
 
 from joiningforces.library import default_rubric
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage.reviews import NOT_YOURS
 from joiningforces.storage.store import SQLITE_FILE
 

@@ -15,7 +15,8 @@ import io
 
 from sqlalchemy import URL
 
-from joiningforces.storage import Reviews, Store
+from joiningforces.board import Reviews
+from joiningforces.storage import Store
 from joiningforces.storage.store import SQLITE_FILE
 
 from ui import rubric_text  # the app's own way to read a library rubric's text

@@ -62,6 +62,12 @@ Partnerships and actions
     each remembers the assessment where it was raised. Deleting an assessment deletes its answers
     and notes but keeps the partnership's actions (their `assessment_id` becomes None).
 
+Layers
+    `joiningforces.records` (below this package) holds the records the store hands out and the
+    field rules it checks; `store.py` is database access (`Database`: sessions, the rubric cache,
+    upserts) and the notebook; `notebook.py` is the notebook file's format; `reviews.py` keeps board
+    reviews. Nothing here computes results: `joiningforces.board` does, above the storage.
+
 Export and import
     `export_notebook()` writes the whole notebook as one JSON document (`notebook.py` documents
     it); `import_notebook()` checks it entirely, then writes it in one transaction, or raises
@@ -69,21 +75,22 @@ Export and import
     id / action id) are skipped and kept as they are, so importing a backup twice is harmless.
 """
 
-from .errors import ImportProblem, NotFound, SchemaTooNew, StoreError, StoreUnavailable
-from .migrations import MIGRATIONS, SCHEMA_VERSION, Migration, current_version, migrate
-from .notebook import FORMAT, MAX_IMPORT_BYTES, ImportSummary
-from .schema import ACTION_STATUSES
-from .store import (
-    DATA_DIR_ENV,
-    DATABASE_URL_ENV,
+from ..records import (
+    ACTION_STATUSES,
     Action,
     Assessment,
     AssessmentSummary,
-    Store,
-    data_dir,
-    default_url,
+    ImportSummary,
+    Participant,
+    Review,
+    ReviewInfo,
+    ReviewSummary,
     rubric_hash,
 )
+from .errors import ImportProblem, NotFound, SchemaTooNew, StoreError, StoreUnavailable
+from .migrations import MIGRATIONS, SCHEMA_VERSION, Migration, current_version, migrate
+from .notebook import FORMAT, MAX_IMPORT_BYTES
+from .store import DATA_DIR_ENV, DATABASE_URL_ENV, Store, data_dir, default_url
 
 __all__ = [
     "ACTION_STATUSES", "DATABASE_URL_ENV", "DATA_DIR_ENV", "FORMAT", "MAX_IMPORT_BYTES", "MIGRATIONS",
@@ -92,20 +99,8 @@ __all__ = [
     "data_dir", "default_url", "migrate", "rubric_hash",
 ]
 
-# Board reviews (schema version 2): see `reviews.py`.
-from .reviews import (  # noqa: E402
-    LINK_NOT_FOUND,
-    Dashboard,
-    JoinRefused,
-    Participant,
-    ParticipantResults,
-    Presentation,
-    Review,
-    ReviewClosed,
-    ReviewInfo,
-    Reviews,
-)
+# Board reviews (schema version 2): see `reviews.py`; their results are `joiningforces.board.Reviews`.
+from .reviews import LINK_NOT_FOUND, JoinRefused, ReviewClosed, ReviewStore  # noqa: E402
 
-__all__ += ["LINK_NOT_FOUND", "Dashboard", "JoinRefused", "Participant", "ParticipantResults", "Presentation",
-            "Review", "ReviewClosed",
-            "ReviewInfo", "Reviews"]
+__all__ += ["LINK_NOT_FOUND", "JoinRefused", "Participant", "Review", "ReviewClosed", "ReviewInfo", "ReviewStore",
+            "ReviewSummary"]

@@ -1,20 +1,20 @@
 """Transient database faults: try a store call again a few times, then say so plainly.
 
-`retrying` wraps every public `Store` and `Reviews` method that touches the database (the few
-others only call such methods). On a transient fault it waits a moment (`Store.retry_delays`, with
+`retrying` wraps every public `Store`, `ReviewStore` and `board.Reviews` method that touches the
+database (the few others only call such methods). On a transient fault it waits a moment (`Store.retry_delays`, with
 jitter) and runs the whole method again; after the last try it raises `StoreUnavailable`, chained
 from the fault. A connection pool that stayed exhausted is StoreUnavailable at once. Anything else
 (NotFound, ValueError, IntegrityError, a bug) passes through untouched and at once.
 
-Why running a whole method again is safe: each method is one transaction (`Store._write` or
-`_read`), with at most calls to other retrying methods around it (create_assessment and the like
+Why running a whole method again is safe: each method is one transaction (`Database.write` or
+`read`), with at most calls to other retrying methods around it (create_assessment and the like
 read back what they wrote through get_assessment). A transaction that failed was rolled back,
 so running it again cannot do anything twice; an inner retrying call that gives up raises
 StoreUnavailable, which the outer one does not retry, so a step that committed is never repeated.
 (`Reviews.add_action` adds the action to the notebook, then links it to the review; if the link
 fails, it deletes the action again before the fault goes on, so a retry starts clean.)
 The one fault after which it is unknown whether a transaction committed is a server connection lost
-during COMMIT itself: `Store._write` marks that fault and it is reported at once
+during COMMIT itself: `Database.write` marks that fault and it is reported at once
 (`StoreUnavailable.outcome_unknown`), never retried, so nothing is ever created twice.
 """
 
@@ -82,11 +82,11 @@ def with_retries(run: Callable[[], T], delays: Sequence[float], what: str = "dat
 
 
 def retrying(method: Callable[..., T]) -> Callable[..., T]:
-    """Decorate a `Store` or `Reviews` method (see the module docstring): retried on transient faults."""
+    """Decorate a `Store` or `ReviewStore` method (see the module docstring): retried on transient faults."""
 
     @functools.wraps(method)
     def call(self, *args, **kwargs):
-        store = getattr(self, "store", self)  # Reviews keeps its Store in .store
+        store = getattr(self, "store", self)  # a ReviewStore keeps its Store in .store
         return with_retries(lambda: method(self, *args, **kwargs), store.retry_delays, method.__qualname__)
 
     return call

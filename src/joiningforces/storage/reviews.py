@@ -2,7 +2,7 @@
 
 Use::
 
-    from joiningforces.storage import Store, Reviews
+    from joiningforces.board import Reviews   # this review store, with the shared picture on top
 
     reviews = Reviews(store)                                    # wraps a Store; as thread-safe as it
     review = reviews.create_review(title="Board review 2025", partnership="Riverside",
@@ -41,10 +41,15 @@ Closing
     `PARTICIPANT_ACCESS_AFTER_CLOSE` after closing (`NotFound` from then on); the facilitator's
     link does not expire (`delete_review` removes the review and every answer in it).
 
+This module keeps reviews (`ReviewStore`): links, participants, answers, and each review's saved
+publication. It computes no results: `joiningforces.board.Reviews` (a `ReviewStore`) reads the
+answers through `publish`, `facilitator_view`, `participant_in` and `presented`, and releases
+them with `published.Publication`, whose JSON this store saves.
+
 Privacy
     Participants have no names. Answers are only ever returned to their author (`participant`,
-    `results`): everything else is `aggregate.aggregate`'s output, in which every group smaller
-    than the review's minimum size is `Suppressed`. The facilitator cannot list participants or
+    `board.Reviews.results`): everything else is `aggregate.aggregate`'s output, in which every
+    group smaller than the review's minimum size is `Suppressed`. The facilitator cannot list participants or
     their links. Counts (how many joined and answered, by role) are shown: they are not answers.
 
 Concurrency
@@ -64,31 +69,47 @@ import hmac
 import json
 import secrets
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..access import LOCAL_OWNER
 from ..access import digest as link_digest
-from ..aggregate import ReviewAggregate, check_min_size, clean_label, role_groups, to_csv
-from ..disclosure import Person
 from ..models import Rubric
-from ..published import Publication
-from ..scoring import Result, check_answers, score
+from ..records import (
+    Action,
+    Participant,
+    Review,
+    ReviewInfo,
+    ReviewSummary,
+    as_due,
+    as_token,
+    as_uid,
+    check_answers,
+    check_browser,
+    check_identity,
+    check_join_by,
+    check_min_size,
+    check_owner,
+    check_roles,
+    clean_label,
+    clean_name,
+    closing_time,
+    role_groups,
+)
 from . import schema as t
 from .errors import NotFound, StoreError
 from .faults import retrying
-from .store import Action, Store, _as_due, _check_owner, _check_uid, _clean_name, _UNSET, TOKEN_RE
+from .store import UNSET, Store, select_actions
 
+T = TypeVar("T")
 LINK_NOT_FOUND = ("This review link does not work. It may be mistyped, replaced by a newer link, or expired; "
                   "ask the facilitator for the current link.")
 PARTICIPANT_ACCESS_AFTER_CLOSE = timedelta(days=90)
-WAITING_FOR_ANSWERS = "answers"  # ParticipantResults.waiting_for: answer something first
-WAITING_FOR_CLOSING = "closing"  # the facilitator chose to show results only once the review closes
 
 
 class JoinRefused(StoreError):
@@ -129,137 +150,80 @@ def _not_found() -> NotFound:
 
 
 def _check_link(token: object) -> str:
-    if not isinstance(token, str):
+    found = as_token(token)
+    if found is None:
         raise _not_found()
-    token = token.strip()
-    if not TOKEN_RE.fullmatch(token):
-        raise _not_found()
-    return token
-
-
-def _closing_time(value: object) -> datetime | None:
-    """A closing date means the end of that day (UTC); a datetime is taken as is (naive = UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return (value.replace(tzinfo=UTC) if value.tzinfo is None else value).astimezone(UTC)
-    if isinstance(value, date):
-        return datetime.combine(value + timedelta(days=1), time(0, 0), tzinfo=UTC)
-    raise ValueError(f"the closing date must be a date or a datetime, not {type(value).__name__}.")
+    return found
 
 
 def _future_closing(value: object) -> datetime | None:
-    when = _closing_time(value)
+    when = closing_time(value)
     if when is not None and when <= _now():
         raise ValueError("the closing date has already passed; choose a later one (or close the review now).")
     return when
 
 
-# --- what the reviews hand out ---------------------------------------------------------------
+def _check_uid(uid: object) -> str:
+    found = as_uid(uid)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+# --- what the review store hands out (the records themselves are in `records`) ------------------
+
+Person = tuple["str | None", dict[str, "int | None"]]  # a respondent's role and answers (`disclosure.Person`)
 
 
 @dataclass(frozen=True)
-class ReviewInfo:
-    """What anyone with a working link may know about a review."""
+class LiveReview:
+    """What a review's published results are worked out from, read in one transaction (`publish`)."""
 
-    title: str
-    partnership: str  # agreed actions are filed under this name in the notebook
-    rubric_id: str
-    rubric_version: str
-    rubric_hash: str
-    roles: tuple[str, ...]  # role ids participants choose from (rubric order); () = no role asked
+    rubric: Rubric
+    live: dict[str, Person]  # every respondent's current role and answers, by participant id (as text)
+    publication: str | None  # the saved publication (`published.Publication.to_json`); None: none yet
     min_size: int
-    results_after_close: bool  # participants see the group's results only once it has closed
-    closes_at: datetime | None  # the planned closing time (None: open until closed by hand)
-    closed_at: datetime | None  # when it closed, if it has (by hand or because closes_at passed)
-    created: datetime
-    join_by: str  # "link" (the shared link), "invitation" (single-use codes) or "sign-in"
-
-    @property
-    def is_closed(self) -> bool:
-        return self.closed_at is not None
+    role_ids: list[str]
+    role_groups: dict[str, str]  # the saved role groups
+    closed: bool
 
 
 @dataclass(frozen=True)
-class Review(ReviewInfo):
-    """The facilitator's view of a review, with both links: never show it to participants."""
-
-    facilitator_token: str
-    participant_token: str
-    role_groups: dict[str, str]  # role id -> group label, for roles merged into groups
-    updated: datetime
-    uid: str = ""  # its public handle in its owner's notebook (grants nothing by itself)
-    belongs_to: str = LOCAL_OWNER
-    presenter_token: str | None = None  # the view-only link for a meeting-room screen, once made
-
-
-@dataclass(frozen=True)
-class ReviewSummary:
-    """A row of an owner's list of reviews."""
-
-    uid: str
-    title: str
-    partnership: str
-    created: datetime
-    closed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class Participant:
-    """One participant, as only they (holding `token`) may see it."""
-
-    token: str  # their private link
-    review: ReviewInfo
-    role: str | None
-    facilitator: bool  # the facilitator's own answers
-    answers: dict[str, int | None]  # statement id -> value, None = don't know; absent = not answered
-    created: datetime
-    updated: datetime
-
-
-@dataclass(frozen=True)
-class ParticipantResults:
-    """A participant's own scores, and the group's (all aggregate) once they may see them."""
-
-    participant: Participant
-    own: Result
-    group: ReviewAggregate | None
-    waiting_for: str | None  # why `group` is None: WAITING_FOR_ANSWERS or WAITING_FOR_CLOSING
-
-
-@dataclass(frozen=True)
-class Dashboard:
-    """The facilitator's dashboard data."""
+class FacilitatorView:
+    """What the facilitator's dashboard is made of, read in one transaction (`facilitator_view`)."""
 
     review: Review
-    joined: int  # participants who opened the link and chose a role, answered or not
-    joined_by_role: dict[str | None, int]  # every review role (zeros too); None: no role asked
-    group: ReviewAggregate  # respondents (answered ≥ 1) and their count by role are in here
-    own: Result | None  # the facilitator's own scores, if they took part
-    own_token: str | None  # the facilitator's own participant link, to change their answers
-    actions: tuple[Action, ...]  # agreed in this review (they are in the notebook too)
-    invited: int = 0  # invitations made
-    invitations_used: int = 0
-    pending: int = 0  # people who joined, changed answers or left since the results were last published
-    answered: int = 0  # people who have answered something now (the results count those published)
+    key: int  # the review, for `publish`
+    rubric: Rubric
+    roles_joined: tuple[str | None, ...]  # each participant's role (None: no role asked)
+    own_answers: dict[str, int | None] | None  # the facilitator's own answers, if they took part
+    own_token: str | None  # the facilitator's own participant link, if they took part
+    actions: tuple[Action, ...]  # agreed in this review
+    invited: int
+    invitations_used: int
 
 
 @dataclass(frozen=True)
-class Presentation:
-    """What the meeting-room screen shows: the review's name and status and the published results."""
+class ParticipantView:
+    """A participant with their review's rubric and key (`participant_in`)."""
 
-    review: ReviewInfo
-    group: ReviewAggregate
+    participant: Participant
+    key: int
+    rubric: Rubric
+    results_after_close: bool
+    closed: bool
 
 
 # --- the reviews -----------------------------------------------------------------------------
 
 
-class Reviews:
-    """Board reviews kept in a `Store`'s database. Make one per store (cheap) and share it."""
+class ReviewStore:
+    """Board reviews kept in a `Store`'s database. Make one per store (cheap) and share it;
+    `board.Reviews` adds the results."""
 
     def __init__(self, store: Store):
         self.store = store
+        self.db = store.db
 
     # --- facilitator -------------------------------------------------------------------------
 
@@ -274,21 +238,21 @@ class Reviews:
         them; [] asks no role). `closes_at` must be in the future. `min_size` (≥ 3) is the smallest
         group whose results are shown. ValueError for anything that does not fit.
         """
-        title = _clean_name(title, "title", required=True)
-        partnership = _clean_name(partnership, "partnership", required=True)
+        title = clean_name(title, "title", required=True)
+        partnership = clean_name(partnership, "partnership", required=True)
         when = _future_closing(closes_at)
         min_size = check_min_size(min_size)
         if not isinstance(results_after_close, bool):
             raise ValueError("results_after_close must be True or False.")
-        join_by = _check_join_by(join_by)
-        belongs_to = _check_owner(belongs_to)
-        with self.store._write() as s:
+        join_by = check_join_by(join_by)
+        belongs_to = check_owner(belongs_to)
+        with self.db.write() as s:
             snap = s.execute(select(t.rubric_snapshots.c.rubric_id, t.rubric_snapshots.c.version)
                              .where(t.rubric_snapshots.c.hash == str(rubric_hash))).first()
             if snap is None:
                 raise ValueError("that rubric is not stored; call snapshot_rubric with its text first.")
-            rubric = self.store._rubric(s, rubric_hash)
-            chosen = _check_roles(rubric, roles)
+            rubric = self.db.rubric(s, rubric_hash)
+            chosen = check_roles(rubric, roles)
             now = _now()
             token = secrets.token_urlsafe(24)
             s.execute(insert(t.board_reviews).values(
@@ -303,40 +267,40 @@ class Reviews:
     @retrying
     def get_review(self, facilitator_token: str) -> Review:
         """The review behind a facilitator link; NotFound(LINK_NOT_FOUND) if there is none."""
-        with self.store._read() as s:
+        with self.db.read() as s:
             return _review(self._by_facilitator(s, facilitator_token), facilitator_token)
 
     @retrying
-    def update_review(self, facilitator_token: str, *, title: str = _UNSET,  # type: ignore[assignment]
-                      partnership: str = _UNSET, closes_at: date | datetime | None = _UNSET,  # type: ignore[assignment]
-                      min_size: int = _UNSET, roles: Sequence[str] = _UNSET,  # type: ignore[assignment]
-                      results_after_close: bool = _UNSET, join_by: str = _UNSET) -> Review:  # type: ignore[assignment]
+    def update_review(self, facilitator_token: str, *, title: str = UNSET,  # type: ignore[assignment]
+                      partnership: str = UNSET, closes_at: date | datetime | None = UNSET,  # type: ignore[assignment]
+                      min_size: int = UNSET, roles: Sequence[str] = UNSET,  # type: ignore[assignment]
+                      results_after_close: bool = UNSET, join_by: str = UNSET) -> Review:  # type: ignore[assignment]
         """Change what is given; the rest stays. `closes_at=None` removes the closing date (a new
         one must be in the future). `min_size` can be raised at any time but lowered only while
         nobody has answered (people answered on the promise of the old one). A role that
         participants have chosen cannot be taken out of `roles`."""
         values: dict[str, object] = {}
-        if title is not _UNSET:
-            values["title"] = _clean_name(title, "title", required=True)
-        if partnership is not _UNSET:
-            values["partnership"] = _clean_name(partnership, "partnership", required=True)
-        if closes_at is not _UNSET:
+        if title is not UNSET:
+            values["title"] = clean_name(title, "title", required=True)
+        if partnership is not UNSET:
+            values["partnership"] = clean_name(partnership, "partnership", required=True)
+        if closes_at is not UNSET:
             values["closes_at"] = _future_closing(closes_at)
-        if min_size is not _UNSET:
+        if min_size is not UNSET:
             values["min_size"] = check_min_size(min_size)
-        if results_after_close is not _UNSET:
+        if results_after_close is not UNSET:
             if not isinstance(results_after_close, bool):
                 raise ValueError("results_after_close must be True or False.")
             values["results_after_close"] = results_after_close
-        if join_by is not _UNSET:
-            values["join_by"] = _check_join_by(join_by)
-        with self.store._write() as s:
+        if join_by is not UNSET:
+            values["join_by"] = check_join_by(join_by)
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             if "min_size" in values and values["min_size"] < row.min_size and self._answered(s, row.id):
                 raise ValueError(f"the minimum group size cannot go below {row.min_size} once people have "
                                  "answered: they answered on that promise.")
-            if roles is not _UNSET:
-                chosen = _check_roles(self.store._rubric(s, row.rubric_hash), roles)
+            if roles is not UNSET:
+                chosen = check_roles(self.db.rubric(s, row.rubric_hash), roles)
                 used = set(s.execute(select(t.board_participants.c.role).distinct()
                                      .where(t.board_participants.c.review_id == row.id)).scalars()) - {None}
                 dropped = sorted(used - set(chosen))
@@ -354,7 +318,7 @@ class Reviews:
     @retrying
     def close_review(self, facilitator_token: str) -> Review:
         """Close the review now (nothing changes if it has closed already)."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             if _closed_at(row, _now()) is None:
                 now = _now()
@@ -366,7 +330,7 @@ class Reviews:
     def reopen_review(self, facilitator_token: str, closes_at: date | datetime | None = None) -> Review:
         """Open a closed review again, until `closes_at` (in the future) or until closed by hand."""
         when = _future_closing(closes_at)
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
                       .values(closed_at=None, closes_at=when, updated=_now()))
@@ -383,7 +347,7 @@ class Reviews:
 
     @retrying
     def _rotate(self, facilitator_token: str, column: str) -> str:
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             return self._replace(s, row, column)
 
@@ -407,15 +371,15 @@ class Reviews:
     def reviews_of(self, belongs_to: str) -> list[ReviewSummary]:
         """An owner's reviews, newest first."""
         r = t.board_reviews
-        with self.store._read() as s:
-            rows = s.execute(select(r).where(r.c.belongs_to == _check_owner(belongs_to))
+        with self.db.read() as s:
+            rows = s.execute(select(r).where(r.c.belongs_to == check_owner(belongs_to))
                              .order_by(r.c.created.desc(), r.c.id.desc())).all()
         return [ReviewSummary(x.uid, x.title, x.partnership, x.created, _closed_at(x, _now())) for x in rows]
 
     @retrying
     def owner_of(self, uid: object) -> str:
         """Who the review with this uid belongs to; NotFound for a malformed or unknown uid."""
-        with self.store._read() as s:
+        with self.db.read() as s:
             owner = s.execute(select(t.board_reviews.c.belongs_to)
                               .where(t.board_reviews.c.uid == _check_uid(uid))).scalar()
         if owner is None:
@@ -426,7 +390,7 @@ class Reviews:
     def replace_facilitator_link(self, uid: object) -> str:
         """A new facilitator link for the review with this uid (for its owner, who checked with
         `owner_of` first): the old link stops working at once."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = s.execute(select(t.board_reviews).where(t.board_reviews.c.uid == _check_uid(uid))
                             .with_for_update()).first()
             if row is None:
@@ -441,7 +405,7 @@ class Reviews:
         if not isinstance(groups, Mapping):
             raise TypeError("groups must be a mapping of role id to group label.")
         clean = {str(r): clean_label(g) for r, g in groups.items()}
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             role_groups(json.loads(row.roles), {}, clean)  # ValueError for a role not in the review
             s.execute(update(t.board_reviews).where(t.board_reviews.c.id == row.id)
@@ -452,7 +416,7 @@ class Reviews:
     def delete_review(self, facilitator_token: str) -> None:
         """Delete the review with every participant and answer in it. Actions agreed in it stay in
         the notebook (they belong to the partnership)."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             s.execute(delete(t.board_reviews).where(t.board_reviews.c.id == row.id))
 
@@ -460,7 +424,7 @@ class Reviews:
     def join_as_facilitator(self, facilitator_token: str, role: str | None = None) -> Participant:
         """The facilitator's own participation (one per review: calling again changes its role).
         Their answers count like anyone's; the dashboard shows them their own scores too."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             _check_open(row)
             role = _check_role(row, role)
@@ -474,14 +438,11 @@ class Reviews:
         return self._participant(_own_link(facilitator_token))
 
     @retrying
-    def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
-        """Everything the facilitator's page shows, all of it aggregate and published (see
-        `published`), plus their own scores if they took part. `groups` overrides the saved role
-        groups, unsaved (what it shows is released like anything else)."""
-        with self._snapshot() as s:
+    def facilitator_view(self, facilitator_token: str) -> FacilitatorView:
+        """What the facilitator's dashboard is made of (`board.Reviews.dashboard` adds the results):
+        the review, who joined in which role, the facilitator's own answers, actions, invitations."""
+        with self.db.snapshot() as s:
             row = self._by_facilitator(s, facilitator_token)
-            review = _review(row, facilitator_token)
-            rubric = self.store._rubric(s, row.rubric_hash)
             p, inv = t.board_participants, t.board_invitations
             people = s.execute(select(p.c.id, p.c.role, p.c.facilitator)
                                .where(p.c.review_id == row.id)).all()
@@ -491,19 +452,11 @@ class Reviews:
             mine = next((person for person in people if person.facilitator), None)
             own = None
             if mine is not None:
-                own = score(rubric, dict(s.execute(select(t.board_answers.c.statement_id, t.board_answers.c.value)
-                                                   .where(t.board_answers.c.participant_id == mine.id)).all()))
-        joined_by_role: dict[str | None, int] = {r: 0 for r in review.roles} if review.roles else {None: 0}
-        for person in people:
-            joined_by_role[person.role] = joined_by_role.get(person.role, 0) + 1
-        group, pending, answered = self._release(row.id, groups)
-        own_token = None if mine is None else _own_link(facilitator_token)
-        return Dashboard(review, len(people), joined_by_role, group, own, own_token,
-                         actions, invited, used, pending, answered)
-
-    def csv(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> str:
-        """The aggregate results as spreadsheet-safe CSV (`aggregate.to_csv`)."""
-        return to_csv(self.dashboard(facilitator_token, groups).group)
+                own = dict(s.execute(select(t.board_answers.c.statement_id, t.board_answers.c.value)
+                                     .where(t.board_answers.c.participant_id == mine.id)).all())
+            rubric = self.db.rubric(s, row.rubric_hash)
+        return FacilitatorView(_review(row, facilitator_token), row.id, rubric, tuple(p.role for p in people), own,
+                               None if mine is None else _own_link(facilitator_token), actions, invited, used)
 
     @retrying
     def add_action(self, facilitator_token: str, principle_id: str, text: str, owner: str = "",
@@ -515,11 +468,11 @@ class Reviews:
         rubric = self.store.rubric(review.rubric_hash)
         if principle_id not in {p.id for p in rubric.principles}:
             raise ValueError(f"'{principle_id}' is not a principle of the rubric '{rubric.id}'.")
-        _as_due(due)
+        as_due(due)
         action = self.store.add_action(review.partnership, principle_id, text, owner=owner, due=due, status=status,
                                        belongs_to=review.belongs_to)
         try:
-            with self.store._write() as s:
+            with self.db.write() as s:
                 row = self._by_facilitator(s, review.facilitator_token, lock=True)
                 s.execute(insert(t.board_actions).values(review_id=row.id, action_id=action.id))
         except BaseException:  # the review went away meanwhile: take the action back out
@@ -530,7 +483,7 @@ class Reviews:
     @retrying
     def actions(self, facilitator_token: str) -> list[Action]:
         """The actions agreed in this review (as they are now in the notebook)."""
-        with self.store._read() as s:
+        with self.db.read() as s:
             row = self._by_facilitator(s, facilitator_token)
             return self._actions(s, row.id)
 
@@ -539,7 +492,7 @@ class Reviews:
     @retrying
     def review_for_link(self, participant_link: str) -> ReviewInfo:
         """What the participant link's landing page shows (title, roles, closing date, closed or not)."""
-        with self.store._read() as s:
+        with self.db.read() as s:
             return _info(self._by_link(s, participant_link))
 
     @retrying
@@ -553,8 +506,8 @@ class Reviews:
         keeps one participant per identity: joining again returns the same participant. Otherwise
         `browser` (a random id the joining browser keeps) binds the personal link to that browser
         in the same way: one participant per browser, whose link works only there (`participant`)."""
-        identity, browser = _check_identity(identity), _check_browser(browser)
-        with self.store._write() as s:
+        identity, browser = check_identity(identity), check_browser(browser)
+        with self.db.write() as s:
             row = self._by_link(s, participant_link, lock=True)
             _check_open(row)
             role = _check_role(row, role)
@@ -573,8 +526,8 @@ class Reviews:
         """A participant's own record and answers; only ever call it with their own link. A
         participant who joined signed in is only given to the same identity, and one who joined in
         a browser that keeps an id only to that browser (else JoinRefused(NOT_YOURS))."""
-        theirs = {link_digest(key) for key in (_check_identity(identity), _browser_key(_check_browser(browser))) if key}
-        with self.store._read() as s:
+        theirs = {link_digest(key) for key in (check_identity(identity), _browser_key(check_browser(browser))) if key}
+        with self.db.read() as s:
             person, _ = self._by_participant(s, token)
             if person.identity is not None and person.identity not in theirs:
                 raise JoinRefused(NOT_YOURS)
@@ -582,7 +535,7 @@ class Reviews:
 
     def _participant(self, token: str) -> Participant:
         """`participant` without the check, for a write by someone who passed it (or made the link)."""
-        with self.store._read() as s:
+        with self.db.read() as s:
             person, row = self._by_participant(s, token)
             answers = {a.statement_id: a.value for a in s.execute(
                 select(t.board_answers.c.statement_id, t.board_answers.c.value)
@@ -593,7 +546,7 @@ class Reviews:
     @retrying
     def set_role(self, token: str, role: str | None) -> Participant:
         """Change the participant's role (until the review closes)."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             person, row = self._by_participant(s, token, lock=True)
             role = _check_role(row, role)
             s.execute(update(t.board_participants).where(t.board_participants.c.id == person.id)
@@ -611,54 +564,48 @@ class Reviews:
         wins; ReviewClosed once the review has closed."""
         if not isinstance(answers, Mapping):
             raise TypeError("answers must be a mapping of statement id to value.")
-        with self.store._write() as s:
+        with self.db.write() as s:
             person, row = self._by_participant(s, token, lock=True)
-            clean = check_answers(self.store._rubric(s, row.rubric_hash), answers)
+            clean = check_answers(self.db.rubric(s, row.rubric_hash), answers)
             if not clean:
                 return
             now = _now()
-            self.store._upsert(s, t.board_answers, ("participant_id", "statement_id"),
+            self.db.upsert(s, t.board_answers, ("participant_id", "statement_id"),
                                [{"participant_id": person.id, "statement_id": sid, "value": v, "answered_at": now}
                                 for sid, v in sorted(clean.items())])
 
     @retrying
     def clear_answer(self, token: str, statement_id: str) -> None:
         """Take an answer back (the statement is unanswered again, not "don't know")."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             person, _ = self._by_participant(s, token, lock=True)
             s.execute(delete(t.board_answers).where(t.board_answers.c.participant_id == person.id,
                                                     t.board_answers.c.statement_id == str(statement_id)))
 
     @retrying
-    def withdraw(self, token: str) -> None:
+    def withdraw(self, token: str, *, forget: Callable[[str, str], str]) -> None:
         """Leave the review before it closes: the participant and all their answers are deleted,
-        and their link stops working."""
-        with self.store._write() as s:
+        and their link stops working. `forget(publication, person)` takes them out of the saved
+        publication (`published.Publication.forget`), in the same transaction."""
+        with self.db.write() as s:
             person, row = self._by_participant(s, token, lock=True)
             s.execute(delete(t.board_participants).where(t.board_participants.c.id == person.id))
             # Their answers leave the published snapshot too (the ledger withholds what that would show).
             data = s.execute(select(t.board_publications.c.data)
                              .where(t.board_publications.c.review_id == row.id)).scalar()
             if data:
-                publication = Publication.from_json(data)
-                publication.forget(str(person.id))
                 s.execute(update(t.board_publications).where(t.board_publications.c.review_id == row.id)
-                          .values(data=publication.to_json(), updated=_now()))
+                          .values(data=forget(data, str(person.id)), updated=_now()))
 
     @retrying
-    def results(self, token: str) -> ParticipantResults:
-        """The participant's own scores, and the group's aggregate once they have answered
-        something (and, if the facilitator chose so, once the review has closed)."""
+    def participant_in(self, token: str) -> ParticipantView:
+        """A participant (as `participant`), with their review's rubric, key for `publish`, and
+        whether its results wait for closing."""
         me = self._participant(token)
-        with self._snapshot() as s:
+        with self.db.read() as s:
             _, row = self._by_participant(s, token)
-            rubric = self.store._rubric(s, row.rubric_hash)
-            own = score(rubric, me.answers)
-            if row.results_after_close and _closed_at(row, _now()) is None:
-                return ParticipantResults(me, own, None, WAITING_FOR_CLOSING)
-            if not me.answers:
-                return ParticipantResults(me, own, None, WAITING_FOR_ANSWERS)
-        return ParticipantResults(me, own, self._release(row.id, None)[0], None)
+            rubric = self.db.rubric(s, row.rubric_hash)
+        return ParticipantView(me, row.id, rubric, bool(row.results_after_close), _closed_at(row, _now()) is not None)
 
     # --- the meeting-room screen ---------------------------------------------------------------
 
@@ -666,7 +613,7 @@ class Reviews:
     def presentation_token(self, facilitator_token: str) -> str:
         """The review's view-only link for a meeting-room screen (made the first time it is asked
         for). It shows the published results and nothing that changes the review."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             token = _presenter_link(facilitator_token, row.presenter_generation)
             if row.presenter_digest == link_digest(token):
@@ -678,7 +625,7 @@ class Reviews:
     @retrying
     def rotate_presentation_token(self, facilitator_token: str) -> str:
         """Replace the presentation link; the old one stops working at once."""
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             generation = row.presenter_generation + 1
             token = _presenter_link(facilitator_token, generation)
@@ -687,14 +634,38 @@ class Reviews:
         return token
 
     @retrying
-    def presentation(self, presenter_token: str) -> Presentation:
-        """What the presentation link shows: the review's name and status and its published results."""
-        with self.store._read() as s:
+    def presented(self, presenter_token: str) -> tuple[ReviewInfo, int]:
+        """The review behind a presentation link, and its key for `publish`."""
+        with self.db.read() as s:
             token = _check_link(presenter_token)
             row = s.execute(select(t.board_reviews).where(t.board_reviews.c.presenter_digest == link_digest(token))).first()
             if row is None:
                 raise _not_found()
-        return Presentation(_info(row), self._release(row.id, None)[0])
+        return _info(row), row.id
+
+    @retrying
+    def publish(self, review_key: int, release: Callable[[LiveReview], tuple[T, str | None]]) -> T:
+        """The review's results as `release` works them out from the review as it is now
+        (`board.Reviews` uses `published.Publication.publish`). `release` returns its result and the
+        publication to save (JSON), or None if nothing changed. Read first; when there is something
+        to save, done again under a lock on the review and saved, so no release goes unrecorded."""
+        for write in (False, True):
+            with (self.db.write() if write else self.db.snapshot()) as s:
+                query = select(t.board_reviews).where(t.board_reviews.c.id == review_key)
+                row = s.execute(query.with_for_update() if write else query).first()
+                if row is None:
+                    raise _not_found()
+                data = s.execute(select(t.board_publications.c.data)
+                                 .where(t.board_publications.c.review_id == row.id)).scalar()
+                result, save = release(LiveReview(
+                    self.db.rubric(s, row.rubric_hash), self._live(s, row.id), data, row.min_size,
+                    json.loads(row.roles), json.loads(row.role_groups), _closed_at(row, _now()) is not None))
+                if save is None or write:
+                    if save is not None:
+                        self.db.upsert(s, t.board_publications, ("review_id",),
+                                       [{"review_id": row.id, "data": save, "updated": _now()}])
+                    return result
+        raise AssertionError("unreachable")
 
     # --- invitations ----------------------------------------------------------------------------
 
@@ -705,7 +676,7 @@ class Reviews:
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 500:
             raise ValueError("invite between 1 and 500 people at a time.")
         codes = [secrets.token_urlsafe(24) for _ in range(count)]
-        with self.store._write() as s:
+        with self.db.write() as s:
             row = self._by_facilitator(s, facilitator_token, lock=True)
             _check_open(row)
             now = _now()
@@ -716,7 +687,7 @@ class Reviews:
     @retrying
     def review_for_invitation(self, code: str) -> ReviewInfo:
         """What an invitation link's landing page shows; JoinRefused(INVITATION_USED) once it is used."""
-        with self.store._read() as s:
+        with self.db.read() as s:
             invitation, row = self._by_invitation(s, code)
             if invitation.used is not None:
                 raise JoinRefused(INVITATION_USED)
@@ -727,8 +698,8 @@ class Reviews:
         """Join with a single-use invitation: the invitation is used up in the same transaction.
         With `browser`, the personal link works only in that browser; a browser that has joined
         already gets its participation back and leaves the invitation unused (one per browser)."""
-        browser = _check_browser(browser)
-        with self.store._write() as s:
+        browser = check_browser(browser)
+        with self.db.write() as s:
             invitation, row = self._by_invitation(s, code, lock=True)
             _check_open(row)
             role = _check_role(row, role)
@@ -821,31 +792,6 @@ class Reviews:
             updated=now, identity=None if identity is None else link_digest(identity)))
         return token
 
-    def _release(self, review_id: int, groups: Mapping[str, str] | None) -> tuple[ReviewAggregate, int, int]:
-        """The review's published results (`published.Publication.publish`), how many people's
-        changes are not in them yet, and how many have answered now. Read first; when the snapshot moves or the ledger records a
-        new release, done again under a lock on the review and saved, so no release goes unrecorded."""
-        for write in (False, True):
-            with (self.store._write() if write else self._snapshot()) as s:
-                query = select(t.board_reviews).where(t.board_reviews.c.id == review_id)
-                row = s.execute(query.with_for_update() if write else query).first()
-                if row is None:
-                    raise _not_found()
-                rubric = self.store._rubric(s, row.rubric_hash)
-                live = self._live(s, row.id)
-                data = s.execute(select(t.board_publications.c.data)
-                                 .where(t.board_publications.c.review_id == row.id)).scalar()
-                publication = Publication.from_json(data)
-                group = publication.publish(rubric, live, min_size=row.min_size, role_ids=json.loads(row.roles),
-                                            groups=json.loads(row.role_groups) if groups is None else groups,
-                                            closed=_closed_at(row, _now()) is not None)
-                if not publication.changed or write:
-                    if publication.changed:
-                        self.store._upsert(s, t.board_publications, ("review_id",),
-                                           [{"review_id": row.id, "data": publication.to_json(), "updated": _now()}])
-                    return group, publication.pending(live), len(live)
-        raise AssertionError("unreachable")
-
     @staticmethod
     def _live(s: Session, review_id: int) -> dict[str, Person]:
         """Every respondent's current role and answers, keyed by participant id (as text)."""
@@ -872,18 +818,9 @@ class Reviews:
         p, a = t.board_participants, t.board_answers
         return bool(s.execute(select(exists().where(a.c.participant_id == p.c.id, p.c.review_id == review_id))).scalar())
 
-    @contextmanager
-    def _snapshot(self) -> Iterator[Session]:
-        """A read-only session whose queries all see the same moment: SQLite's WAL gives a
-        transaction one snapshot; on PostgreSQL that needs REPEATABLE READ."""
-        with self.store._reading() as session:
-            if self.store.dialect == "postgresql":
-                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            yield session
-
     def _actions(self, s: Session, review_id: int) -> list[Action]:
         agreed = select(t.board_actions.c.action_id).where(t.board_actions.c.review_id == review_id)
-        return self.store._actions(s, t.actions.c.id.in_(agreed))
+        return select_actions(s, t.actions.c.id.in_(agreed))
 
 
 def _closed_at(row, now: datetime) -> datetime | None:
@@ -908,46 +845,10 @@ def _check_not_expired(row) -> None:
         raise _not_found()
 
 
-def _check_join_by(join_by: object) -> str:
-    if join_by not in t.JOIN_BY:
-        raise ValueError(f"people join by one of: {', '.join(t.JOIN_BY)}; not {join_by!r}.")
-    return join_by  # type: ignore[return-value]
-
-
-def _check_browser(browser: object) -> str | None:
-    if browser is None:
-        return None
-    if not isinstance(browser, str) or not 32 <= len(browser) <= 128 or not browser.isalnum():
-        raise ValueError("a browser id must be 32 to 128 letters and digits.")
-    return browser
-
-
 def _browser_key(browser: str | None) -> str | None:
     """What a participant who joined in a browser is bound to (kept, like an identity, as a digest);
     prefixed so that it can never equal a sign-in identity."""
     return None if browser is None else f"browser:{browser}"
-
-
-def _check_identity(identity: object) -> str | None:
-    if identity is None:
-        return None
-    if not isinstance(identity, str) or not identity.strip() or len(identity) > 200:
-        raise ValueError("a sign-in identity must be text of 1 to 200 characters.")
-    return identity
-
-
-def _check_roles(rubric: Rubric, roles: Sequence[str] | None) -> tuple[str, ...]:
-    known = [r.id for r in rubric.roles]
-    if roles is None:
-        return tuple(known)
-    if isinstance(roles, str) or not isinstance(roles, Sequence):
-        raise ValueError("roles must be a list of role ids.")
-    unknown = sorted({str(r) for r in roles} - set(known))
-    if unknown:
-        offered = ", ".join(known) if known else "none"
-        raise ValueError(f"these are not roles of the rubric '{rubric.id}': {', '.join(unknown)} "
-                         f"(its roles: {offered}).")
-    return tuple(r for r in known if r in set(roles))  # in rubric order
 
 
 def _check_role(row, role: object) -> str | None:
@@ -997,5 +898,5 @@ def _derived(facilitator_token: str, purpose: str) -> str:
 
 
 __all__ = ["BY_INVITATION", "INVITATION_USED", "LINK_NOT_FOUND", "NOT_YOURS", "PARTICIPANT_ACCESS_AFTER_CLOSE",
-           "SIGN_IN_TO_JOIN", "WAITING_FOR_ANSWERS", "WAITING_FOR_CLOSING", "Dashboard", "JoinRefused", "Participant",
-           "ParticipantResults", "Presentation", "Review", "ReviewClosed", "ReviewInfo", "ReviewSummary", "Reviews"]
+           "SIGN_IN_TO_JOIN", "FacilitatorView", "JoinRefused", "LiveReview", "Participant", "ParticipantView",
+           "Review", "ReviewClosed", "ReviewInfo", "ReviewStore", "ReviewSummary"]

@@ -40,6 +40,8 @@ from sqlalchemy import (
     TypeDecorator,
 )
 
+from ..records import ACTION_STATUSES, JOIN_BY  # noqa: F401 (the field rules, named here as before)
+
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -48,7 +50,6 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ACTION_STATUSES = ("open", "doing", "done")
 
 
 class UTCDateTime(TypeDecorator):
@@ -236,8 +237,6 @@ board_actions = Table(  # which of the notebook's actions were agreed in which r
 # `board_publications.data` is a review's `published.Publication` as JSON: the snapshot its results
 # are computed from and the ledger of every figure released. An invitation is a single-use code
 # ("used" set when someone joins with it).
-
-JOIN_BY = ("link", "invitation", "sign-in")
 
 board_publications = Table(
     "board_publications", metadata,
