@@ -84,10 +84,10 @@ def test_storage_has_no_imports_hidden_in_functions(path):
                     pytest.fail(f"storage/{path.name}:{node.lineno} imports {node.module} inside {func.name}()")
 
 
-def test_no_module_takes_a_private_name_from_the_storage_or_records():
+def test_no_core_module_takes_a_private_name_from_another():
     for path in core_modules():
         for name, names, node in imports(path):
-            if name.startswith(("joiningforces.storage", "joiningforces.records")):
+            if name.startswith("joiningforces"):
                 private = [n for n in names if n.startswith("_") and not n.startswith("__")]
                 assert not private, f"{module_name(path)}:{node.lineno} imports {private} from {name}"
 

@@ -59,7 +59,7 @@ from .exports import safe_cell
 from .models import Principle, Rubric
 from .records import MIN_GROUP_FLOOR, check_min_size, role_groups  # the field rules, named here as before
 from .recommend import Suggestion, WeakSpot, suggest, weak_spots
-from .scoring import Answers, ElementScore, PrincipleScore, Result, _matrices, check_answers, score_frame
+from .scoring import Answers, ElementScore, PrincipleScore, Result, statement_matrices, check_answers, score_frame
 
 QUANTILE_METHOD = "linear"
 DEFAULT_MIN_SIZE = 3
@@ -337,7 +337,7 @@ class Responses:
         (`scoring.AnswerError` if one does not fit). `roles` is one role per dict (default None)."""
         if roles is not None and len(roles) != len(answers):
             raise ValueError(f"{len(answers)} sets of answers but {len(roles)} roles.")
-        statement_ids = _matrices(rubric)[0]
+        statement_ids = statement_matrices(rubric)[0]
         column = {sid: j for j, sid in enumerate(statement_ids)}
         values = np.full((len(answers), len(statement_ids)), np.nan)
         dont_know = np.zeros(values.shape, dtype=bool)
@@ -364,7 +364,7 @@ class Responses:
         saved); rows naming a statement the rubric does not have, or a value off its scale, are
         ignored. Respondents appear in order of their first row.
         """
-        statement_ids = _matrices(rubric)[0]
+        statement_ids = statement_matrices(rubric)[0]
         numeric = isinstance(respondent, np.ndarray) and respondent.dtype != object  # factorised much faster
         row, keys = pd.factorize(respondent if numeric else pd.Series(respondent, dtype=object), sort=False)
         col = pd.Index(statement_ids).get_indexer(pd.Index(statement, dtype=object))

@@ -23,7 +23,7 @@ from fpdf.fonts import FontFace
 
 from .aggregate import Suppressed
 from .exports import element_lines
-from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, _Report, plain, radar_png
+from .report import FAMILY, HEAD_FILL, INK, MUTED, RULE, Report, plain, radar_png
 from .board import Dashboard
 from .review_views import (action_text, day, distribution_text, gap_text, group_radar, principle_rows, review_status,
                            role_count_rows, role_labels, stat_text)
@@ -43,7 +43,7 @@ def board_pack(dashboard: Dashboard, *, created: datetime, spread: str = "quarti
     review, agg = dashboard.review, dashboard.group
     rubric = agg.rubric
     hidden = Suppressed(agg.min_size)
-    pdf = _Report(title=plain(f"{review.title}: {review.partnership}"), language=rubric.language, created=created,
+    pdf = Report(title=plain(f"{review.title}: {review.partnership}"), language=rubric.language, created=created,
                   footer=plain(f"{review.title} · board pack · {rubric.title} {rubric.version}"))
     para, keep = pdf.para, pdf.keep
 

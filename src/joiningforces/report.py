@@ -142,7 +142,7 @@ def plain(text: Any) -> str:
 # The PDF
 # ---------------------------------------------------------------------------------------------
 
-class _Report(FPDF):
+class Report(FPDF):
     """An A4 page set up for our reports, with the few ways of writing text they all use."""
 
     footer_text = ""
@@ -238,7 +238,7 @@ class _Report(FPDF):
         self.para(text, 13, "B", after=1.5)
 
 
-def _spot_height(pdf: _Report, spot, rubric, notes: Mapping[str, str]) -> float:
+def _spot_height(pdf: Report, spot, rubric, notes: Mapping[str, str]) -> float:
     """What `pdf_report` writes for one weak spot, in mm, so that it is kept on one page."""
     height = pdf.height_of(spot.principle.title, 10.5, "B") + 4
     if spot.pulled_down:
@@ -284,7 +284,7 @@ def pdf_report(
     """
     rubric = result.rubric
     title = plain(rubric.title) + (f": {plain(subject)}" if subject and plain(subject).strip() else "")
-    pdf = _Report(title=title, language=rubric.language, created=created,
+    pdf = Report(title=title, language=rubric.language, created=created,
                   footer=plain(f"{rubric.title} {rubric.version}"))
     para, keep, heading = pdf.para, pdf.keep, pdf.heading
 

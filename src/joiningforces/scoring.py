@@ -88,7 +88,7 @@ class Result:
 
 
 @lru_cache(maxsize=32)
-def _matrices(rubric: Rubric) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+def statement_matrices(rubric: Rubric) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
     """Statement ids, principle ids, the reverse mask, and where each principle's statements start.
 
     Statements are listed principle by principle (every principle has at least two), so a
@@ -106,7 +106,7 @@ def _matrices(rubric: Rubric) -> tuple[list[str], list[str], np.ndarray, np.ndar
 
 def answers_frame(rubric: Rubric, respondents: Sequence[Answers]) -> pd.DataFrame:
     """One row per respondent, one column per statement (rubric order); NaN for don't know or blank."""
-    statement_ids = _matrices(rubric)[0]
+    statement_ids = statement_matrices(rubric)[0]
     rows = [check_answers(rubric, a) for a in respondents]
     frame = pd.DataFrame.from_records(rows, columns=statement_ids)
     return frame.astype("float64")
@@ -114,7 +114,7 @@ def answers_frame(rubric: Rubric, respondents: Sequence[Answers]) -> pd.DataFram
 
 def statement_scores(rubric: Rubric, frame: pd.DataFrame) -> pd.DataFrame:
     """Answers flipped for reverse-scored statements, so that a high number is always good."""
-    statement_ids, _, reverse, _ = _matrices(rubric)
+    statement_ids, _, reverse, _ = statement_matrices(rubric)
     values = frame.reindex(columns=statement_ids).to_numpy(dtype="float64", copy=True)
     values[:, reverse] = (rubric.scale.low + rubric.scale.high) - values[:, reverse]
     return pd.DataFrame(values, index=frame.index, columns=statement_ids)
@@ -122,7 +122,7 @@ def statement_scores(rubric: Rubric, frame: pd.DataFrame) -> pd.DataFrame:
 
 def score_frame(rubric: Rubric, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Principle scores (NaN where not enough answers) and answered counts, one row per respondent."""
-    _, principle_ids, _, starts = _matrices(rubric)
+    _, principle_ids, _, starts = statement_matrices(rubric)
     values = statement_scores(rubric, frame).to_numpy()
     answered_mask = ~np.isnan(values)
     if values.shape[0] == 0:
