@@ -121,6 +121,26 @@ def test_two_replicas_on_one_database_agree(replicas, chromium):
         notebook.goto(f"{a.url}/notebook")
         wait_idle(notebook)
         notebook.get_by_text(f"1 of {len(QUICK.statements)} answered").wait_for()
+
+        # An action added on A is in the action plan on B.
+        notebook.get_by_role("tab", name="Action plan").click()
+        notebook.get_by_role("textbox", name="Action").fill("Share plans in draft")
+        notebook.get_by_role("button", name="Add action").click()
+        notebook.get_by_text("Share plans in draft").wait_for()
+        plan = participant.new_page()
+        plan.set_default_timeout(20_000)
+        plan.goto(f"{b.url}/notebook")
+        wait_idle(plan)
+        plan.get_by_role("tab", name="Action plan").click()
+        plan.get_by_text("Share plans in draft").wait_for()
+
+        # Closed on A, the review takes no more answers on B: the participant's page says so.
+        dashboard.get_by_text("Settings").first.click()
+        dashboard.get_by_role("button", name="Close the review now").click()
+        dashboard.get_by_text("The review is closed").first.wait_for()
+        mine.goto(own_link)
+        wait_idle(mine)
+        mine.get_by_text("This review closed on").first.wait_for()
     finally:
         facilitator.close()
         participant.close()
