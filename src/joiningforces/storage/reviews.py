@@ -88,7 +88,6 @@ from ..records import (
     ReviewSummary,
     as_due,
     as_token,
-    as_uid,
     check_answers,
     check_browser,
     check_identity,
@@ -104,7 +103,7 @@ from ..records import (
 from . import schema as t
 from .errors import NotFound, StoreError
 from .faults import retrying
-from .store import UNSET, Store, select_actions
+from .store import UNSET, Store, check_uid, select_actions
 
 T = TypeVar("T")
 LINK_NOT_FOUND = ("This review link does not work. It may be mistyped, replaced by a newer link, or expired; "
@@ -161,13 +160,6 @@ def _future_closing(value: object) -> datetime | None:
     if when is not None and when <= _now():
         raise ValueError("the closing date has already passed; choose a later one (or close the review now).")
     return when
-
-
-def _check_uid(uid: object) -> str:
-    found = as_uid(uid)
-    if found is None:
-        raise NotFound()
-    return found
 
 
 # --- what the review store hands out (the records themselves are in `records`) ------------------
@@ -381,7 +373,7 @@ class ReviewStore:
         """Who the review with this uid belongs to; NotFound for a malformed or unknown uid."""
         with self.db.read() as s:
             owner = s.execute(select(t.board_reviews.c.belongs_to)
-                              .where(t.board_reviews.c.uid == _check_uid(uid))).scalar()
+                              .where(t.board_reviews.c.uid == check_uid(uid))).scalar()
         if owner is None:
             raise _not_found()
         return owner
@@ -391,7 +383,7 @@ class ReviewStore:
         """A new facilitator link for the review with this uid (for its owner, who checked with
         `owner_of` first): the old link stops working at once."""
         with self.db.write() as s:
-            row = s.execute(select(t.board_reviews).where(t.board_reviews.c.uid == _check_uid(uid))
+            row = s.execute(select(t.board_reviews).where(t.board_reviews.c.uid == check_uid(uid))
                             .with_for_update()).first()
             if row is None:
                 raise _not_found()

@@ -204,7 +204,8 @@ def _check_token(token: object) -> str:
     return found
 
 
-def _check_uid(uid: object) -> str:
+def check_uid(uid: object) -> str:
+    """The public id, if it has the shape of one; NotFound (as for a missing one) otherwise."""
     found = as_uid(uid)
     if found is None:
         raise NotFound()
@@ -572,7 +573,7 @@ class Store:
 
     def _find(self, s: Session, uid: object):
         """The assessment row for an id, or NotFound (malformed and unknown ids alike)."""
-        uid = _check_uid(uid)
+        uid = check_uid(uid)
         a, p = t.assessments, t.partnerships
         row = s.execute(select(a, p.c.name.label("partnership"))
                         .join(p, p.c.id == a.c.partnership_id).where(a.c.uid == uid)).first()
@@ -582,7 +583,7 @@ class Store:
 
     def _touch(self, s: Session, uid: object):
         """Lock the assessment for this write (updating its `updated`), and return its row."""
-        uid = _check_uid(uid)
+        uid = check_uid(uid)
         done = s.execute(update(t.assessments).where(t.assessments.c.uid == uid).values(updated=_now()))
         if done.rowcount != 1:
             raise NotFound()
