@@ -15,8 +15,11 @@ store saves what was published.
 
 from __future__ import annotations
 
+import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .aggregate import ReviewAggregate, to_csv
 from .published import Publication
@@ -65,7 +68,12 @@ class Presentation:
 
 
 class Reviews(ReviewStore):
-    """Board reviews with their published results. Make one per store (cheap) and share it."""
+    """Board reviews with their published results. Make one per store and share it: it keeps the
+    publications it last used decoded (`_Kept`), which saves most of a dashboard's work."""
+
+    def __init__(self, store):
+        super().__init__(store)
+        self._kept = _Kept()
 
     @retrying
     def dashboard(self, facilitator_token: str, groups: Mapping[str, str] | None = None) -> Dashboard:
@@ -78,7 +86,7 @@ class Reviews(ReviewStore):
         joined_by_role: dict[str | None, int] = {r: 0 for r in review.roles} if review.roles else {None: 0}
         for role in view.roles_joined:
             joined_by_role[role] = joined_by_role.get(role, 0) + 1
-        group, pending, answered = self.publish(view.key, lambda now: _release(now, groups))
+        group, pending, answered = self._published(view.key, groups)
         return Dashboard(review, len(view.roles_joined), joined_by_role, group, own, view.own_token,
                          view.actions, view.invited, view.invitations_used, pending, answered)
 
@@ -97,13 +105,55 @@ class Reviews(ReviewStore):
             return ParticipantResults(me, own, None, WAITING_FOR_CLOSING)
         if not me.answers:
             return ParticipantResults(me, own, None, WAITING_FOR_ANSWERS)
-        return ParticipantResults(me, own, self.publish(view.key, lambda now: _release(now, None))[0], None)
+        return ParticipantResults(me, own, self._published(view.key, None)[0], None)
 
     @retrying
     def presentation(self, presenter_token: str) -> Presentation:
         """What the presentation link shows: the review's name and status and its published results."""
         info, key = self.presented(presenter_token)
-        return Presentation(info, self.publish(key, lambda now: _release(now, None))[0])
+        return Presentation(info, self._published(key, None)[0])
+
+    def _published(self, key: int, groups: Mapping[str, str] | None) -> tuple[ReviewAggregate, int, int]:
+        """The published results, how many people's changes are not in them yet and how many have
+        answered now. One release per review at a time in this process (they share its ledger)."""
+        with self._kept.lock(key):
+            def release(now: LiveReview):
+                kept = self._catch_up(key, now)
+                publication = kept.publication
+                groups_now = now.role_groups if groups is None else groups
+                asked = (json.dumps(groups_now, sort_keys=True), now.min_size, tuple(now.role_ids))
+                if publication.advance(now.live, now.min_size, now.closed):
+                    kept.results.clear()
+                if asked not in kept.results:
+                    kept.results[asked] = publication.release(now.rubric, min_size=now.min_size,
+                                                              role_ids=now.role_ids, groups=groups_now)
+                outcome = (kept.results[asked], publication.pending(now.live), len(now.live))
+                save = (publication.to_json(), publication.new_cells()) if publication.changed else None
+                return (outcome, kept), save
+
+            (outcome, kept), revision, last_cell = self.publish(key, release)
+            kept.publication.saved()
+            kept.revision = revision
+            kept.last_cell = kept.last_cell if last_cell is None else last_cell
+            self._kept.put(key, kept)
+            return outcome
+
+    def _catch_up(self, key: int, now: LiveReview) -> _Release:
+        """The review's publication as saved: the one kept here, if any, brought up to date with
+        what other processes saved since; else read whole."""
+        kept = self._kept.take(key)  # a release that fails half-way leaves nothing kept
+        if kept is None:
+            rows = now.cells(0)
+            kept = _Release(Publication.from_json(now.publication(), [(k, c) for _, k, c in rows]), now.revision)
+        elif kept.revision != now.revision:
+            rows = now.cells(kept.last_cell)
+            kept.publication.reload(now.publication(), [(k, c) for _, k, c in rows])
+            kept.results.clear()
+            kept.revision = now.revision
+        else:
+            return kept
+        kept.last_cell = max((i for i, _, _ in rows), default=kept.last_cell)
+        return kept
 
     @retrying
     def withdraw(self, token: str) -> None:  # type: ignore[override]
@@ -112,21 +162,51 @@ class Reviews(ReviewStore):
         super().withdraw(token, forget=_forget)
 
 
-def _release(now: LiveReview, groups: Mapping[str, str] | None
-             ) -> tuple[tuple[ReviewAggregate, int, int], str | None]:
-    """The published results, how many people's changes are not in them yet and how many have
-    answered now; and the publication to save, if it changed."""
-    publication = Publication.from_json(now.publication)
-    group = publication.publish(now.rubric, now.live, min_size=now.min_size, role_ids=now.role_ids,
-                                groups=now.role_groups if groups is None else groups, closed=now.closed)
-    outcome = (group, publication.pending(now.live), len(now.live))
-    return outcome, (publication.to_json() if publication.changed else None)
+@dataclass
+class _Release:
+    """A review's publication as this process last saw it saved (`revision`, and the id of the
+    last released cell read or written), with the results worked out from it by the role groups
+    asked for; they are kept while the snapshot does not move."""
+
+    publication: Publication
+    revision: str | None
+    last_cell: int = 0
+    results: dict = field(default_factory=dict)
 
 
-def _forget(data: str, person: str) -> str:
-    publication = Publication.from_json(data)
+class _Kept:
+    """The publications of the reviews this process looked at last, decoded. One is used only
+    after catching up with the stored revision (`Reviews._catch_up`): a publication saved by
+    another process (a replica), or after a withdrawal, is read again, with only the new cells."""
+
+    SIZE = 16  # reviews kept; a review of 200 people × 70 statements keeps a few MB
+
+    def __init__(self):
+        self._entries: OrderedDict[int, _Release] = OrderedDict()
+        self._locks: dict[int, threading.Lock] = {}
+        self._guard = threading.Lock()
+
+    def lock(self, key: int) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def take(self, key: int) -> _Release | None:
+        with self._guard:
+            return self._entries.pop(key, None)
+
+    def put(self, key: int, kept: _Release) -> None:
+        if not kept.revision:  # nothing saved yet: nothing to compare with next time
+            return
+        with self._guard:
+            self._entries[key] = kept
+            while len(self._entries) > self.SIZE:
+                self._entries.popitem(last=False)
+
+
+def _forget(data: str, person: str) -> tuple[str, list[tuple[str, str]]]:
+    publication = Publication.from_json(data)  # who is who and the snapshot; the cells stay as they are
     publication.forget(person)
-    return publication.to_json()
+    return publication.to_json(), publication.new_cells()
 
 
 __all__ = ["WAITING_FOR_ANSWERS", "WAITING_FOR_CLOSING", "Dashboard", "ParticipantResults", "Presentation",

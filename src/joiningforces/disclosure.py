@@ -30,9 +30,9 @@ Snapshots
     or when the review has closed. So a live dashboard does not tick with each answer; a cell
     that would still differ by too few people is withheld by the ledger.
 
-Released cells hold no answers: each person's contribution is recorded as a version number, one
-per distinct value (`Ledger.version`); the values behind the versions are kept only while the
-person is in the review (`Ledger.forget` drops them when they withdraw).
+Released cells hold no answers: each person's contribution is recorded as a digest of their value
+keyed with a salt of theirs (`Ledger.version`); the salt is kept only while the person is in the
+review (`Ledger.forget` drops it when they withdraw), after which nothing links the digests to values.
 
 What this does not cover (see SECURITY.md): combinations of three or more released cells other
 than the partition remainder; and a member of a group of exactly `min_size` always learns
@@ -41,16 +41,21 @@ something about the others.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import secrets
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-Contribution = tuple[Hashable, int]  # (person, version of what they put into the cell)
-Cell = frozenset  # of Contribution
+Cell = frozenset  # of contributions (`Ledger.version`)
+
+SHIFT = 40  # a contribution is one int: the person's seat above, a 40-bit digest of their value below
+_LOW = (1 << SHIFT) - 1
 
 
-def people(cell: Iterable[Contribution]) -> set:
-    return {person for person, _ in cell}
+def people(cell: Iterable[int]) -> set[int]:
+    """The seats (people) in a cell or in a difference of cells."""
+    return {code >> SHIFT for code in cell}
 
 
 def people_apart(a: Cell, b: Cell) -> int:
@@ -61,55 +66,129 @@ def people_apart(a: Cell, b: Cell) -> int:
 
 @dataclass
 class Ledger:
-    """One review's record of released cells, and the current version of each contribution.
+    """One review's record of released cells.
 
-    `released[key]` holds every distinct cell shown under that key; `current[person][key]` lists
-    the values the person's contribution has had while in the review, its index being the version.
-    JSON round-trips with `to_json`.
+    A contribution is an int: the person's *seat* (a number given the first time they are seen)
+    above a 40-bit keyed digest of their value under the cell's key, the key being a random salt
+    of theirs. So cells compare exactly as the values in them (same value, same digest) without
+    holding any: `forget` drops the salt of someone who left, after which nothing links their
+    digests to values. `released[key]` holds every distinct cell shown under that key; any two of
+    them differ by nobody or by at least `min_size` people (`release` records only such cells).
+    Saved as `to_data` (who is who) and the cells one by one as they are recorded (`fresh`);
+    `from_data` reads both back.
     """
 
     released: dict[str, set[Cell]] = field(default_factory=dict)
-    current: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    seats: dict[str, int] = field(default_factory=dict)  # person -> seat, for everyone ever seen
+    salts: dict[str, str] = field(default_factory=dict)  # person -> salt (hex), while in the review
     changed: bool = False  # set when anything was added, so the caller knows to save it
+    fresh: list[tuple[str, Cell]] = field(default_factory=list)  # cells recorded since the last save
+    _codes: dict = field(default_factory=dict, repr=False, compare=False)  # (person, key, value) -> code
 
-    def version(self, person: Hashable, key: str, value: object) -> Contribution:
-        """The person's contribution to cells under `key` when it is `value` (a score, an answer):
-        the same value always gets the same version, so cells compare exactly as their values."""
-        seen = self.current.setdefault(str(person), {}).setdefault(key, [])
-        label = json.dumps(value)
-        if label not in seen:
-            seen.append(label)
+    def version(self, person: Hashable, key: str, value: object) -> int:
+        """The person's contribution to cells under `key` when it is `value` (a score, an answer)."""
+        memo = (person, key, value if value is None else (type(value), value))
+        code = self._codes.get(memo)
+        if code is None:
+            code = self._code(str(person), key, json.dumps(value))
+            self._codes[memo] = code
+        return code
+
+    def _code(self, person: str, key: str, label: str) -> int:
+        seat = self.seats.get(person)
+        if seat is None:
+            seat = self.seats[person] = len(self.seats)
             self.changed = True
-        return (person, seen.index(label))
+        salt = self.salts.get(person)
+        if salt is None:
+            salt = self.salts[person] = secrets.token_hex(16)
+            self.changed = True
+        digest = hashlib.blake2b(f"{key}\0{label}".encode(), digest_size=5, key=bytes.fromhex(salt)).digest()
+        return seat << SHIFT | int.from_bytes(digest, "big")
 
     def forget(self, person: Hashable) -> None:
-        """Drop what the person's contributions were (they left the review). Their versions in
-        released cells stay, so cells without them still count as differing by them."""
-        if self.current.pop(str(person), None) is not None:
+        """Drop the person's salt (they left the review). Their contributions in released cells
+        stay, so cells without them still count as differing by them."""
+        self._codes.clear()
+        if self.salts.pop(str(person), None) is not None:
             self.changed = True
 
     def too_close(self, key: str, cell: Cell, min_size: int) -> bool:
         """Whether `cell` differs from a cell already released under `key` by 1 to min_size − 1 people."""
-        return any(0 < people_apart(cell, earlier) < min_size for earlier in self.released.get(key, ()))
+        earlier = self.released.get(key)
+        if not earlier or cell in earlier:  # the same as a released cell: as far from the others as it
+            return False
+        for other in earlier:
+            apart = cell ^ other
+            # A person accounts for one or two codes of the difference, so a long one is far enough.
+            if len(apart) < 2 * min_size and len(people(apart)) < min_size:
+                return True
+        return False
 
     def record(self, key: str, cell: Cell) -> None:
         cells = self.released.setdefault(key, set())
         if cell not in cells:
             cells.add(cell)
+            self.fresh.append((key, cell))
             self.changed = True
 
-    def to_json(self) -> str:
-        return json.dumps({"released": {k: sorted(sorted([p, v] for p, v in c) for c in cells)
-                                        for k, cells in self.released.items()},
-                           "current": self.current}, separators=(",", ":"))
+    def add(self, key: str, codes: Iterable[int]) -> None:
+        """A cell recorded before (read back from storage)."""
+        self.released.setdefault(key, set()).add(frozenset(codes))
+
+    def saved(self) -> None:
+        """What changed has been saved."""
+        self.fresh.clear()
+        self.changed = False
+
+    def to_data(self) -> dict:
+        """Who is who (seats and salts); the cells are saved one by one, as they come (`fresh`)."""
+        return {"format": 2, "seats": self.seats, "salts": self.salts}
 
     @classmethod
-    def from_json(cls, text: str | None) -> Ledger:
-        if not text:
-            return cls()
-        data = json.loads(text)
-        released = {k: {frozenset((p, v) for p, v in c) for c in cells} for k, cells in data["released"].items()}
-        return cls(released, data["current"])
+    def from_data(cls, data: dict, cells: Iterable[tuple[str, Iterable[int]]] = ()) -> Ledger:
+        """From `to_data` and the cells saved so far ((key, codes) pairs)."""
+        ledger = cls._from_format_1(data) if data.get("format") != 2 else cls({}, data["seats"], data["salts"])
+        for key, codes in cells:
+            ledger.add(key, codes)
+        return ledger
+
+    def reload(self, data: dict) -> None:
+        """Who is who as another process saved it (the cells it recorded come with `add`)."""
+        self.seats, self.salts = data["seats"], data["salts"]
+        self._codes.clear()
+
+    @classmethod
+    def _from_format_1(cls, data: dict) -> Ledger:
+        """A ledger saved before contributions were digests: cells of [person, index] pairs, the
+        index counting the values each person's contribution had under that key (`current`,
+        kept while they were in the review). Converted exactly: a person still in the review gets
+        their value's digest; one who left, a digest under a salt that is thrown away."""
+        ledger, gone = cls(), {}
+        current = data.get("current", {})
+        for person in current:
+            ledger._code(person, "", "null")  # give everyone in the review a seat and salt first
+        released = {}
+        for key, cells in data.get("released", {}).items():
+            converted = set()
+            for cell in cells:
+                codes = []
+                for person, index in cell:
+                    person = str(person)
+                    labels = current.get(person, {}).get(key, [])
+                    if index < len(labels):
+                        codes.append(ledger._code(person, key, labels[index]))
+                    else:  # they left: their versions differ from each other and from everyone's
+                        if person not in gone:
+                            gone[person] = cls()
+                            gone[person].seats[person] = ledger.seats.setdefault(person, len(ledger.seats))
+                        codes.append(gone[person]._code(person, key, str(index)))
+                converted.add(frozenset(codes))
+            released[key] = converted
+            ledger.fresh += [(key, cell) for cell in converted]  # saved anew, one by one
+        ledger.released = released
+        ledger.changed = True
+        return ledger
 
 
 # --- cells in one release ---------------------------------------------------------------------

@@ -238,11 +238,30 @@ def _step_4(conn: Connection) -> None:
     conn.execute(text("CREATE UNIQUE INDEX uq_board_participants_identity ON board_participants (review_id, identity)"))
 
 
+def _step_5(conn: Connection) -> None:
+    """A revision on each review's saved publication, so a process can keep it decoded and know
+    when another process saved a new one; released cells kept one per row, added as they come.
+    (A publication saved before keeps its cells in its JSON until it is next saved.)"""
+    conn.execute(text("ALTER TABLE board_publications ADD COLUMN revision VARCHAR(32) NOT NULL DEFAULT ''"))
+    md = MetaData(naming_convention=NAMING)
+    Table("board_reviews", md, Column("id", Integer, primary_key=True))
+    released = Table(
+        "board_released", md,
+        Column("id", Integer, primary_key=True),
+        Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
+        Column("key", String(200), nullable=False),
+        Column("cell", Text, nullable=False),
+        Index(None, "review_id", "id"),
+        sqlite_autoincrement=True)
+    md.create_all(conn, tables=[released], checkfirst=False)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "notebook: rubric snapshots, partnerships, assessments, answers, notes, actions", _step_1),
     Migration(2, "board reviews: reviews, participants, their private answers, agreed actions", _step_2),
     Migration(3, "owners on every personal row, links kept as digests, notebook keys", _step_3),
     Migration(4, "board reviews: published snapshots, invitations, presentation link, sign-in identity", _step_4),
+    Migration(5, "board reviews: a revision on each published snapshot, released cells one per row", _step_5),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -103,7 +103,7 @@ from ..records import (
 from . import schema as t
 from .errors import NotFound, StoreError
 from .faults import retrying
-from .store import UNSET, Store, check_uid, select_actions
+from .store import UNSET, Database, Store, check_uid, select_actions
 
 T = TypeVar("T")
 LINK_NOT_FOUND = ("This review link does not work. It may be mistyped, replaced by a newer link, or expired; "
@@ -165,6 +165,9 @@ def _future_closing(value: object) -> datetime | None:
 # --- what the review store hands out (the records themselves are in `records`) ------------------
 
 Person = tuple["str | None", dict[str, "int | None"]]  # a respondent's role and answers (`disclosure.Person`)
+# What saving a publication writes: its JSON (`Publication.to_json`) and the cells released since
+# the last save, as (key, JSON) (`Publication.new_cells`).
+PublicationSave = tuple[str, list[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
@@ -173,7 +176,9 @@ class LiveReview:
 
     rubric: Rubric
     live: dict[str, Person]  # every respondent's current role and answers, by participant id (as text)
-    publication: str | None  # the saved publication (`published.Publication.to_json`); None: none yet
+    revision: str | None  # of the saved publication; None: none saved yet
+    publication: Callable[[], str | None]  # reads the saved publication (`Publication.to_json`)
+    cells: Callable[[int], list[tuple[int, str, str]]]  # its released cells after an id: (id, key, JSON)
     min_size: int
     role_ids: list[str]
     role_groups: dict[str, str]  # the saved role groups
@@ -575,7 +580,7 @@ class ReviewStore:
                                                     t.board_answers.c.statement_id == str(statement_id)))
 
     @retrying
-    def withdraw(self, token: str, *, forget: Callable[[str, str], str]) -> None:
+    def withdraw(self, token: str, *, forget: Callable[[str, str], PublicationSave]) -> None:
         """Leave the review before it closes: the participant and all their answers are deleted,
         and their link stops working. `forget(publication, person)` takes them out of the saved
         publication (`published.Publication.forget`), in the same transaction."""
@@ -583,11 +588,11 @@ class ReviewStore:
             person, row = self._by_participant(s, token, lock=True)
             s.execute(delete(t.board_participants).where(t.board_participants.c.id == person.id))
             # Their answers leave the published snapshot too (the ledger withholds what that would show).
-            data = s.execute(select(t.board_publications.c.data)
+            # Locked, so two people withdrawing at once each take themselves out of the other's save.
+            data = s.execute(select(t.board_publications.c.data).with_for_update()
                              .where(t.board_publications.c.review_id == row.id)).scalar()
             if data:
-                s.execute(update(t.board_publications).where(t.board_publications.c.review_id == row.id)
-                          .values(data=forget(data, str(person.id)), updated=_now()))
+                self._save_publication(s, row.id, forget(data, str(person.id)))
 
     @retrying
     def participant_in(self, token: str) -> ParticipantView:
@@ -636,28 +641,59 @@ class ReviewStore:
         return _info(row), row.id
 
     @retrying
-    def publish(self, review_key: int, release: Callable[[LiveReview], tuple[T, str | None]]) -> T:
+    def publish(self, review_key: int, release: Callable[[LiveReview], tuple[T, PublicationSave | None]]
+                ) -> tuple[T, str, int | None]:
         """The review's results as `release` works them out from the review as it is now
-        (`board.Reviews` uses `published.Publication.publish`). `release` returns its result and the
-        publication to save (JSON), or None if nothing changed. Read first; when there is something
-        to save, done again under a lock on the review and saved, so no release goes unrecorded."""
+        (`board.Reviews` uses `published.Publication.publish`); the revision of the saved
+        publication they belong to; and, if this call saved, the last released cell's id.
+        `release` returns its result and what to save, or None if nothing changed. It works from
+        a read; what it saves is saved only if no other process saved a publication since (the
+        revision is unchanged), else it is done again under a lock on the review, so no release
+        goes unrecorded and none is lost."""
         for write in (False, True):
             with (self.db.write() if write else self.db.snapshot()) as s:
                 query = select(t.board_reviews).where(t.board_reviews.c.id == review_key)
                 row = s.execute(query.with_for_update() if write else query).first()
                 if row is None:
                     raise _not_found()
-                data = s.execute(select(t.board_publications.c.data)
-                                 .where(t.board_publications.c.review_id == row.id)).scalar()
+                pub, cells = t.board_publications, t.board_released
+                revision = s.execute(select(pub.c.revision).where(pub.c.review_id == row.id)).scalar()
                 result, save = release(LiveReview(
-                    self.db.rubric(s, row.rubric_hash), self._live(s, row.id), data, row.min_size,
-                    json.loads(row.roles), json.loads(row.role_groups), _closed_at(row, _now()) is not None))
-                if save is None or write:
-                    if save is not None:
-                        self.db.upsert(s, t.board_publications, ("review_id",),
-                                       [{"review_id": row.id, "data": save, "updated": _now()}])
-                    return result
+                    self.db.rubric(s, row.rubric_hash), self._live(s, row.id), revision,
+                    lambda: s.execute(select(pub.c.data).where(pub.c.review_id == row.id)).scalar(),
+                    lambda after: [tuple(r) for r in s.execute(
+                        select(cells.c.id, cells.c.key, cells.c.cell)
+                        .where(cells.c.review_id == row.id, cells.c.id > after).order_by(cells.c.id))],
+                    row.min_size, json.loads(row.roles), json.loads(row.role_groups),
+                    _closed_at(row, _now()) is not None))
+                if write and save is not None:
+                    return (result, *self._save_publication(s, row.id, save))
+            if save is None:
+                return result, revision or "", None
+            with self.db.write() as s:
+                if self._same_revision(s, row.id, revision):
+                    return (result, *self._save_publication(s, row.id, save))
         raise AssertionError("unreachable")
+
+    @staticmethod
+    def _same_revision(s: Session, review_id: int, revision: str | None) -> bool:
+        """Under a lock on the review: whether its saved publication is still at `revision`."""
+        if s.execute(select(t.board_reviews.c.id).where(t.board_reviews.c.id == review_id).with_for_update()).first() is None:
+            raise _not_found()
+        pub = t.board_publications
+        return s.execute(select(pub.c.revision).where(pub.c.review_id == review_id)).scalar() == revision
+
+    @staticmethod
+    def _save_publication(s: Session, review_id: int, save: PublicationSave) -> tuple[str, int | None]:
+        """Save a publication (under a lock on the review): its new revision and last cell's id."""
+        data, new_cells = save
+        revision = uuid.uuid4().hex
+        Database.upsert(s, t.board_publications, ("review_id",),
+                        [{"review_id": review_id, "data": data, "updated": _now(), "revision": revision}])
+        cells = t.board_released
+        if new_cells:
+            s.execute(insert(cells), [{"review_id": review_id, "key": k, "cell": c} for k, c in new_cells])
+        return revision, s.execute(select(func.max(cells.c.id)).where(cells.c.review_id == review_id)).scalar()
 
     # --- invitations ----------------------------------------------------------------------------
 

@@ -243,6 +243,21 @@ board_publications = Table(
     Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), primary_key=True),
     Column("data", Text, nullable=False),
     Column("updated", UTCDateTime, nullable=False),
+    # A random value, new with every save (schema version 5): a process that holds the
+    # publication decoded reads this instead of `data` to know whether it is still current.
+    Column("revision", String(32), nullable=False, server_default=""),
+)
+
+# Each cell a review's release rule has released (schema version 5): `disclosure.Ledger` codes as
+# a JSON list, added as they are released, so saving a publication writes what is new.
+board_released = Table(
+    "board_released", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("board_reviews.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("cell", Text, nullable=False),
+    Index(None, "review_id", "id"),
+    sqlite_autoincrement=True,
 )
 
 board_invitations = Table(
