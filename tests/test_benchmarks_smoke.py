@@ -40,6 +40,8 @@ SCRIPTS = {
                                                "one participant alone", "verdict: 0 lost, 0 duplicated"]),
     # Two replicas on PostgreSQL with think time; prints "verdict: skipped" without PostgreSQL.
     "replicas": (["bench_replicas", "--quick"], False, ["Replicas:", "verdict: "]),
+    "dashboard": (["profile_dashboard", "--quick"], False, ["wave   4: dashboard", "nothing changed since:",
+                                                             "released cells"]),
 }
 
 
