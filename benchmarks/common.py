@@ -20,6 +20,8 @@ import urllib.request
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = Path(__file__).resolve().parent
 BARE_APP = BENCH / "bare_app.py"
@@ -167,9 +169,15 @@ def median(values) -> float:
 
 
 def spread(values) -> str:
-    """'median (min–max, n=N)' in ms."""
+    """'median (p95, min–max, n=N)' in ms."""
     values = list(values)
-    return f"{median(values):7.1f} ms (min {min(values):.1f}, max {max(values):.1f}, n={len(values)})"
+    return (f"{median(values):7.1f} ms (p95 {p95(values):.1f}, min {min(values):.1f}, max {max(values):.1f}, "
+            f"n={len(values)})")
+
+
+def p95(values) -> float:
+    """The 95th percentile, linear between ranks (numpy's default)."""
+    return float(np.percentile(list(values), 95))
 
 
 def loadavg() -> str:
