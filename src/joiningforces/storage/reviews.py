@@ -524,19 +524,23 @@ class ReviewStore:
         participant who joined signed in is only given to the same identity, and one who joined in
         a browser that keeps an id only to that browser (else JoinRefused(NOT_YOURS))."""
         theirs = {link_digest(key) for key in (check_identity(identity), _browser_key(check_browser(browser))) if key}
-        with self.db.read() as s:
-            person, _ = self._by_participant(s, token)
+        with self.db.read() as s:  # one transaction: this is every rerun of a participant's page
+            person, row = self._by_participant(s, token)
             if person.identity is not None and person.identity not in theirs:
                 raise JoinRefused(NOT_YOURS)
-        return self._participant(token)
+            return self._with_answers(s, token, person, row)
 
     def _participant(self, token: str) -> Participant:
         """`participant` without the check, for a write by someone who passed it (or made the link)."""
         with self.db.read() as s:
             person, row = self._by_participant(s, token)
-            answers = {a.statement_id: a.value for a in s.execute(
-                select(t.board_answers.c.statement_id, t.board_answers.c.value)
-                .where(t.board_answers.c.participant_id == person.id).order_by(t.board_answers.c.statement_id))}
+            return self._with_answers(s, token, person, row)
+
+    @staticmethod
+    def _with_answers(s: Session, token: str, person, row) -> Participant:
+        answers = {a.statement_id: a.value for a in s.execute(
+            select(t.board_answers.c.statement_id, t.board_answers.c.value)
+            .where(t.board_answers.c.participant_id == person.id).order_by(t.board_answers.c.statement_id))}
         return Participant(_check_link(token), _info(row), person.role, person.facilitator, answers,
                            person.created, person.updated)
 
