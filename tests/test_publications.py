@@ -176,3 +176,40 @@ def test_a_release_saved_by_another_replica_meanwhile_is_not_overwritten(replica
     for key, released in stored_cells(a.store, review_key(a.store)).items():
         for one, other in combinations(released, 2):
             assert not 0 < people_apart(one, other) < review.min_size, key
+
+
+def test_the_index_of_released_cells_finds_every_close_one():
+    """`Ledger.too_close` looks only at the cells its bucket index offers once a key has many;
+    it must answer exactly as comparing with every cell does."""
+    rng = random.Random(3)
+    for min_size in (3, 4, 6):
+        indexed, plain = Ledger(), Ledger()
+        indexed.INDEX_FROM, plain.INDEX_FROM = 0, 10**9
+        base = {f"p{i}": rng.randint(1, 5) for i in range(40)}
+
+        def near(cell: dict, changes: int) -> dict:
+            cell = dict(cell)
+            for _ in range(changes):
+                person = f"p{rng.randrange(60)}"
+                if person in cell and rng.random() < 0.3:
+                    del cell[person]
+                else:
+                    cell[person] = rng.randint(1, 5)
+            return cell
+
+        def codes(ledger: Ledger, cell: dict) -> frozenset:
+            return frozenset(ledger.version(p, "k", v) for p, v in cell.items())
+
+        history = [base]
+        for _ in range(60):
+            history.append(near(rng.choice(history), rng.randint(0, 12)))
+        for cell in history:
+            indexed.add("k", codes(indexed, cell))
+            plain.add("k", codes(plain, cell))
+        answers = []
+        for _ in range(400):
+            candidate = near(rng.choice(history), rng.randint(0, 6))
+            answer = plain.too_close("k", codes(plain, candidate), min_size)
+            assert indexed.too_close("k", codes(indexed, candidate), min_size) == answer
+            answers.append(answer)
+        assert any(answers) and not all(answers)

@@ -46,6 +46,9 @@ import json
 import secrets
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
 
 Cell = frozenset  # of contributions (`Ledger.version`)
 
@@ -62,6 +65,42 @@ def people_apart(a: Cell, b: Cell) -> int:
     """How many people's contributions differ between two cells: in one and not the other, or
     in both with a different value."""
     return len(people(a ^ b))
+
+
+BUCKETS = 16  # `_Index` spreads people over this many buckets, by seat
+
+
+def _signature(cell: Cell) -> list[int]:
+    """A hash of each bucket's part of the cell. Two cells d people apart differ in at most d buckets."""
+    parts: list[list[int]] = [[] for _ in range(BUCKETS)]
+    for code in cell:
+        parts[(code >> SHIFT) % BUCKETS].append(code)
+    return [hash(frozenset(part)) for part in parts]
+
+
+class _Index:
+    """The cells released under one key with their bucket signatures, to find the few that could
+    be close to a new cell without comparing it with each (a review that stays live releases
+    hundreds). Exact, not a guess: a cell fewer than `min_size` people apart from another matches
+    it in more than BUCKETS − min_size buckets, so no close cell is left out."""
+
+    def __init__(self, cells: Iterable[Cell]):
+        self.cells: list[Cell] = []
+        self._pending: list[list[int]] = []
+        self._table = np.empty((0, BUCKETS), dtype=np.int64)
+        for cell in cells:
+            self.add(cell)
+
+    def add(self, cell: Cell) -> None:
+        self.cells.append(cell)
+        self._pending.append(_signature(cell))
+
+    def candidates(self, cell: Cell, min_size: int) -> list[Cell]:
+        if self._pending:
+            self._table = np.vstack([self._table, np.array(self._pending, dtype=np.int64)])
+            self._pending = []
+        same = (self._table == np.array(_signature(cell), dtype=np.int64)).sum(axis=1)
+        return [self.cells[i] for i in np.flatnonzero(same > BUCKETS - min_size)]
 
 
 @dataclass
@@ -84,6 +123,8 @@ class Ledger:
     changed: bool = False  # set when anything was added, so the caller knows to save it
     fresh: list[tuple[str, Cell]] = field(default_factory=list)  # cells recorded since the last save
     _codes: dict = field(default_factory=dict, repr=False, compare=False)  # (person, key, value) -> code
+    _indexes: dict = field(default_factory=dict, repr=False, compare=False)  # key -> _Index, made when needed
+    INDEX_FROM: ClassVar[int] = 12  # compare with every released cell under a key below this many
 
     def version(self, person: Hashable, key: str, value: object) -> int:
         """The person's contribution to cells under `key` when it is `value` (a score, an answer)."""
@@ -118,6 +159,10 @@ class Ledger:
         earlier = self.released.get(key)
         if not earlier or cell in earlier:  # the same as a released cell: as far from the others as it
             return False
+        if len(earlier) >= self.INDEX_FROM:
+            if key not in self._indexes:
+                self._indexes[key] = _Index(earlier)
+            earlier = self._indexes[key].candidates(cell, min_size)
         for other in earlier:
             apart = cell ^ other
             # A person accounts for one or two codes of the difference, so a long one is far enough.
@@ -126,15 +171,19 @@ class Ledger:
         return False
 
     def record(self, key: str, cell: Cell) -> None:
-        cells = self.released.setdefault(key, set())
-        if cell not in cells:
-            cells.add(cell)
+        if self.add(key, cell):
             self.fresh.append((key, cell))
             self.changed = True
 
-    def add(self, key: str, codes: Iterable[int]) -> None:
-        """A cell recorded before (read back from storage)."""
-        self.released.setdefault(key, set()).add(frozenset(codes))
+    def add(self, key: str, codes: Iterable[int]) -> bool:
+        """Add a cell (one recorded before, read back from storage); whether it was new."""
+        cell, cells = frozenset(codes), self.released.setdefault(key, set())
+        if cell in cells:
+            return False
+        cells.add(cell)
+        if key in self._indexes:
+            self._indexes[key].add(cell)
+        return True
 
     def saved(self) -> None:
         """What changed has been saved."""
