@@ -53,7 +53,6 @@ import numpy as np
 Cell = frozenset  # of contributions (`Ledger.version`)
 
 SHIFT = 40  # a contribution is one int: the person's seat above, a 40-bit digest of their value below
-_LOW = (1 << SHIFT) - 1
 
 
 def people(cell: Iterable[int]) -> set[int]:
