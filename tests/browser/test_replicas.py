@@ -23,7 +23,8 @@ from sqlalchemy.engine import make_url
 from benchmarks.common import IDLE, LiveServer, free_port
 from joiningforces.storage.store import _normalise_url
 
-from .helpers import LAPTOP, PURPOSE, QUICK, create_review, sees_only_not_found, take_part, wait_idle
+from .helpers import (FIRST, LAPTOP, PURPOSE, QUICK, choose, create_review, sees_only_not_found, take_part, wait_idle,
+                      wait_saved)
 
 PG_ENV = "JOININGFORCES_TEST_PG_URL"
 LOCAL_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -146,6 +147,15 @@ def test_two_replicas_on_one_database_agree(replicas, chromium):
         participant.close()
 
 
+class ProxyURL(str):
+    """The proxy's address, knowing where it writes its access log."""
+
+    def __new__(cls, url: str, log: Path):
+        made = super().__new__(cls, url)
+        made.log = log
+        return made
+
+
 @pytest.fixture(scope="module")
 def proxy(replicas, tmp_path_factory):
     """docs/deploy/nginx.conf as shipped, on loopback ports in front of the two replicas, with a
@@ -182,7 +192,7 @@ def proxy(replicas, tmp_path_factory):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.1)
-    yield f"https://127.0.0.1:{https}"
+    yield ProxyURL(f"https://127.0.0.1:{https}", folder / "joiningforces.access.log")
     process.terminate()
     process.wait(10)
 
@@ -211,3 +221,40 @@ def test_the_documented_proxy_serves_the_app_over_tls_with_websockets_and_one_re
         assert "jf_replica=" not in again.all_headers().get("set-cookie", "")  # the browser keeps its replica
     finally:
         context.close()
+
+
+def served_by(log: Path, path: str, replicas) -> LiveServer:
+    """The replica that served the last request for `path`, from the proxy's access log."""
+    lines = [line for line in log.read_text().splitlines() if f'"GET {path}"' in line]
+    assert lines, f"no request for {path} in the access log"
+    port = int(lines[-1].rsplit("upstream=", 1)[1].split(",")[-1].strip().rsplit(":", 1)[1])
+    return next(r for r in replicas if r.port == port)
+
+
+def test_when_a_replica_stops_its_participants_carry_on_through_the_proxy_on_the_other(replicas, proxy, chromium):
+    # Last in this module: it stops a replica.
+    facilitator = chromium.new_context(viewport=LAPTOP, ignore_https_errors=True)
+    participant = chromium.new_context(viewport=LAPTOP, ignore_https_errors=True)
+    try:
+        page = facilitator.new_page()
+        page.set_default_timeout(30_000)
+        link, _ = create_review(page, replicas[0].url)
+        own_link = take_part(participant, proxy + link[link.index("/review"):], "Funder or commissioner", "Agree")
+        assert own_link.startswith(proxy)
+        log = proxy.log
+        first = served_by(log, "/review", replicas)
+        first.stop()
+        mine = participant.new_page()
+        mine.set_default_timeout(30_000)
+        mine.goto(own_link)
+        wait_idle(mine)
+        assert served_by(log, "/review", replicas) is not first
+        # Their answer is there (read from the database by the other replica) and they go on.
+        mine.get_by_role("heading", name=PURPOSE.title).wait_for()
+        assert mine.get_by_role("radiogroup", name=FIRST.text, exact=True).get_by_role(
+            "radio", name="Agree", exact=True).is_checked()
+        choose(mine, FIRST, "Disagree")
+        wait_saved(mine, FIRST)
+    finally:
+        facilitator.close()
+        participant.close()
