@@ -3,8 +3,8 @@ meeting-room screen and the CSV, all of it published results (`published.Publica
 
 `Reviews` is the review store (`storage.reviews.ReviewStore`: links, participants, answers)
 with the results on top. It reads the stored answers through the store's public methods and
-releases them with `published.Publication.publish` (the release rule is `disclosure`'s); the
-store saves what was published.
+releases them with `published.Publication` (the release rule is `disclosure`'s); the store
+saves what was published.
 
     from joiningforces.board import Reviews
 

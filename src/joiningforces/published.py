@@ -1,9 +1,9 @@
 """A review's published results: the snapshot everyone sees and the ledger of what was released.
 
 Every view of a review's group results (the facilitator's dashboard and present mode, the
-presentation screen, participants' results, the CSV and the board pack) is `Publication.publish`,
-which moves the snapshot on only as `disclosure.advances` allows and releases through
-`aggregate.aggregate` with the review's `disclosure.Ledger`. The storage keeps each review's
+presentation screen, participants' results, the CSV and the board pack) is a `Publication`'s
+`advance` (the snapshot moves on only as `disclosure.advances` allows) then `release` (through
+`aggregate.aggregate` with the review's `disclosure.Ledger`); `publish` does both. The storage keeps each review's
 `Publication` whenever it `changed`: its snapshot and who is who as one JSON text (`to_json`), and
 each released cell as it is recorded (`new_cells`), so a save writes what is new, not the ledger.
 """

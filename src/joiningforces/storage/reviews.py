@@ -177,7 +177,8 @@ class LiveReview:
     rubric: Rubric
     live: dict[str, Person]  # every respondent's current role and answers, by participant id (as text)
     revision: str | None  # of the saved publication; None: none saved yet
-    publication: Callable[[], str | None]  # reads the saved publication (`Publication.to_json`)
+    # Both read in the transaction `publish` hands this out in, so only while `release` runs:
+    publication: Callable[[], str | None]  # the saved publication (`Publication.to_json`)
     cells: Callable[[int], list[tuple[int, str, str]]]  # its released cells after an id: (id, key, JSON)
     min_size: int
     role_ids: list[str]
@@ -648,7 +649,7 @@ class ReviewStore:
     def publish(self, review_key: int, release: Callable[[LiveReview], tuple[T, PublicationSave | None]]
                 ) -> tuple[T, str, int | None]:
         """The review's results as `release` works them out from the review as it is now
-        (`board.Reviews` uses `published.Publication.publish`); the revision of the saved
+        (`board.Reviews` uses `published.Publication`); the revision of the saved
         publication they belong to; and, if this call saved, the last released cell's id.
         `release` returns its result and what to save, or None if nothing changed. It works from
         a read; what it saves is saved only if no other process saved a publication since (the
